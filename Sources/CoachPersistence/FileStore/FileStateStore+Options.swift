@@ -1,0 +1,54 @@
+extension FileStateStore {
+    /// When a save's bytes reach the disk.
+    public enum Durability: Hashable, Sendable {
+        /// Every save is on disk before it returns: its journal record is `fdatasync`ed, and
+        /// every folder a save creates a file in is `fsync`ed. Nothing acknowledged is ever lost.
+        case durable
+        /// Saves return once written to the kernel; a background flush syncs them every
+        /// `interval`. A power cut (not a crash of the process) loses at most the saves of the
+        /// last `interval`, like Redis's `appendfsync everysec`.
+        case batched(interval: Duration)
+        /// Nothing is ever synced: for tests and throwaway data. A power cut may lose anything
+        /// not yet written back by the kernel; a crash of the process loses nothing.
+        case unsynced
+
+        /// `.batched` with the one-second window Redis uses.
+        public static var batched: Durability { .batched(interval: .seconds(1)) }
+    }
+
+    /// How a ``FileStateStore`` behaves. Every property has a default.
+    public struct Options: Hashable, Sendable {
+        /// Open without a lock and change nothing on disk; saves, deletes and compaction throw
+        /// ``StateStoreError/readOnly(directory:)``. A torn tail is skipped in memory only.
+        public var readOnly: Bool
+        /// When saves reach the disk; `.durable` by default.
+        public var durability: Durability
+        /// A user's journal is compacted in the background once it holds this many bytes.
+        public var compactionThresholdBytes: Int
+        /// … or this many records, whichever comes first.
+        public var compactionThresholdRecords: Int
+        /// Whether thresholds trigger compaction at all (explicit ``FileStateStore/compact(userID:)`` always works).
+        public var automaticCompaction: Bool
+        /// How many users' contexts stay cached in memory; the least recently used idle ones are
+        /// dropped beyond it, so memory follows the users in use, not the users on disk.
+        public var cachedUserLimit: Int
+
+        /// Creates options; the defaults are durable writes, compaction at 1 MiB or 1,000
+        /// records, and 1,000 cached users.
+        public init(
+            readOnly: Bool = false,
+            durability: Durability = .durable,
+            compactionThresholdBytes: Int = 1 << 20,
+            compactionThresholdRecords: Int = 1000,
+            automaticCompaction: Bool = true,
+            cachedUserLimit: Int = 1000
+        ) {
+            self.readOnly = readOnly
+            self.durability = durability
+            self.compactionThresholdBytes = compactionThresholdBytes
+            self.compactionThresholdRecords = compactionThresholdRecords
+            self.automaticCompaction = automaticCompaction
+            self.cachedUserLimit = cachedUserLimit
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import Dispatch
+import Foundation
+
+/// A ``StateStore`` on local disk: per user, a JSON snapshot plus an append-only journal of
+/// conversation events, so a save writes only what changed.
+///
+/// - Saves are durable before they return (see ``Durability``), and every file is
+///   human-readable JSON; <doc:OnDiskFormat> specifies it.
+/// - After a crash a user is recovered by replaying the journal over the snapshot; a torn last
+///   record is cut off, damage anywhere else is reported, never skipped.
+/// - Journals are compacted into new snapshots on a background queue while saves go on.
+/// - One writer per directory, across processes: a second gets ``StateStoreError/locked(directory:)``.
+///   Any number of read-only stores may open it alongside, and they change no byte.
+public final class FileStateStore: StateStore, @unchecked Sendable {
+    /// The store's root directory.
+    public let directory: URL
+    /// The options the store was opened with.
+    public let options: Options
+    /// Things the store did or found (compactions, torn tails, corruption), for logging.
+    /// Buffers the newest 1,000 events when nobody listens.
+    public let events: AsyncStream<Event>
+
+    let layout: StoreLayout
+    let fileSystem: any FileSystem
+    let eventSink: AsyncStream<Event>.Continuation
+    let registry: UserRegistry
+    let compactionQueue = DispatchQueue(label: "coach-persistence.compaction", qos: .utility)
+    let flusher: BatchFlusher?
+    private let state = StoreLifecycle()
+    private let ioQueue = DispatchQueue(label: "coach-persistence.io", attributes: .concurrent)
+
+    /// Opens (and, unless read-only, creates) the store at `directory`.
+    ///
+    /// - Throws: ``StateStoreError/locked(directory:)`` if another writer has it open,
+    ///   ``StateStoreError/unsupportedFormat(file:found:supported:)`` if a newer version wrote it,
+    ///   ``StateStoreError/notAStore(directory:reason:)`` if it is something else.
+    public convenience init(directory: URL, options: Options = Options()) throws {
+        try self.init(directory: directory, options: options, fileSystem: PosixFileSystem())
+    }
+
+    /// Opens the store through a given file system (tests inject faults here).
+    init(directory: URL, options: Options, fileSystem: any FileSystem) throws(StateStoreError) {
+        self.directory = directory.standardizedFileURL
+        self.options = options
+        self.fileSystem = fileSystem
+        let layout = StoreLayout(root: Self.rootPath(directory))
+        self.layout = layout
+        (events, eventSink) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(1000))
+        let ioQueue = self.ioQueue
+        registry = UserRegistry(limit: options.cachedUserLimit) { id in
+            UserSlot(userID: id, paths: UserPaths(layout: layout, folder: UserFolderName.encode(id)), target: ioQueue)
+        }
+        if case .batched(let interval) = options.durability, !options.readOnly {
+            flusher = BatchFlusher(interval: interval)
+        } else {
+            flusher = nil
+        }
+        let lock = try StoreOpening.open(layout: layout, fileSystem: fileSystem, readOnly: options.readOnly)
+        state.lockFile = lock
+        flusher?.start(store: self)
+    }
+
+    deinit {
+        flusher?.stop()
+        _ = flusher?.flushNow(store: self, onQueues: false)
+        for slot in registry.all { slot.closeFiles() }
+        state.lockFile?.close()
+        eventSink.finish()
+    }
+
+    // MARK: StateStore
+
+    public func loadContext(userID: String) async throws -> CoachContext? {
+        try Self.validate(userID: userID)
+        return try await perform(userID) { store, slot throws(StateStoreError) in
+            try store.loadedState(slot).context
+        }
+    }
+
+    public func saveContext(_ context: CoachContext) async throws {
+        try Self.validate(userID: context.userID)
+        try checkWritable()
+        try await perform(context.userID) { store, slot throws(StateStoreError) in
+            try store.save(context, in: slot)
+        }
+    }
+
+    public func deleteContext(userID: String) async throws {
+        try Self.validate(userID: userID)
+        try checkWritable()
+        try await perform(userID) { store, slot throws(StateStoreError) in
+            try store.delete(slot)
+        }
+    }
+
+    public func userIDs() async throws -> [String] {
+        try checkOpen()
+        return try await withCheckedThrowingContinuation { continuation in
+            ioQueue.async {
+                continuation.resume(with: Result { () throws(StateStoreError) in try self.listUserIDs() })
+            }
+        }
+    }
+
+    /// Finishes pending saves and compactions, syncs batched saves, and releases the directory.
+    /// Every later call throws ``StateStoreError/closed(directory:)``.
+    public func close() async throws {
+        guard state.close() else { return }
+        flusher?.stop()
+        while registry.isBusy {
+            for slot in registry.all { await withCheckedContinuation { c in slot.queue.async { c.resume() } } }
+            await withCheckedContinuation { c in compactionQueue.async { c.resume() } }
+        }
+        let failures = flushAll()
+        for slot in registry.all { slot.closeFiles() }
+        state.lockFile?.close()
+        state.lockFile = nil
+        eventSink.finish()
+        if let failure = failures.first { throw failure }
+    }
+
+    // MARK: Running operations
+
+    /// Runs `body` on the user's serial queue, off the caller's thread: saves block in `fdatasync`,
+    /// which must not stall Swift's cooperative pool.
+    func perform<T: Sendable>(
+        _ userID: String, _ body: @escaping @Sendable (FileStateStore, UserSlot) throws(StateStoreError) -> T
+    ) async throws(StateStoreError) -> T {
+        try checkOpen()
+        let slot = registry.acquire(userID)
+        let result: Result<T, StateStoreError> = await withCheckedContinuation { continuation in
+            slot.queue.async {
+                let result = Result { () throws(StateStoreError) in try body(self, slot) }
+                self.registry.release(slot)
+                continuation.resume(returning: result)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The user's state, read from disk if it is not cached. On the slot's queue.
+    func loadedState(_ slot: UserSlot) throws(StateStoreError) -> UserState {
+        if let state = slot.state { return state }
+        do {
+            let outcome = try UserRecovery.load(
+                userID: slot.userID, paths: slot.paths, fileSystem: fileSystem, writable: !options.readOnly)
+            if let event = outcome.tornTail { emit(event) }
+            slot.loads += 1
+            slot.state = outcome.state
+            return outcome.state
+        } catch {
+            if case .corruptJournal = error { emit(.corruptionFound(error)) }
+            if case .corruptSnapshot = error { emit(.corruptionFound(error)) }
+            throw error
+        }
+    }
+
+    private func save(_ context: CoachContext, in slot: UserSlot) throws(StateStoreError) {
+        var state = try loadedState(slot)
+        let events = ContextDiff.events(from: state.context, to: context)
+        guard !events.isEmpty else { return }
+        let record = JournalRecord(sequence: state.sequence + 1, events: events)
+        let line: [UInt8]
+        do {
+            line = try record.encodedLine(encoder: JSONCoding.compactEncoder())
+        } catch {
+            throw .encodingFailed(userID: context.userID, reason: JSONCoding.reason(error))
+        }
+        do {
+            let unsynced = try JournalWriter.append(
+                line, to: &state, paths: slot.paths, fileSystem: fileSystem, sync: options.durability == .durable)
+            if let flusher, options.durability != .durable { flusher.markDirty(slot, directories: unsynced, registry: registry) }
+        } catch {
+            slot.closeFiles()
+            throw StateStoreError(error)
+        }
+        state.context = context
+        state.sequence = record.sequence
+        slot.state = state
+        scheduleCompactionIfDue(slot, state)
+    }
+
+    private func delete(_ slot: UserSlot) throws(StateStoreError) {
+        slot.snapshotLock.lock()
+        defer { slot.snapshotLock.unlock() }
+        slot.generation += 1
+        slot.closeFiles()
+        do {
+            try UserDeletion.delete(paths: slot.paths, fileSystem: fileSystem)
+        } catch {
+            throw StateStoreError(error)
+        }
+        slot.state = UserState(userID: slot.userID, folder: slot.paths.folder)
+    }
+
+    private func listUserIDs() throws(StateStoreError) -> [String] {
+        try UserListing.userIDs(layout: layout, fileSystem: fileSystem, cleanUp: !options.readOnly)
+    }
+
+    // MARK: Helpers
+
+    func emit(_ event: Event) { eventSink.yield(event) }
+
+    func checkOpen() throws(StateStoreError) {
+        if state.isClosed { throw .closed(directory: layout.root) }
+    }
+
+    func checkWritable() throws(StateStoreError) {
+        try checkOpen()
+        if options.readOnly { throw .readOnly(directory: layout.root) }
+    }
+
+    /// Syncs every batched save now; returns the failures.
+    @discardableResult
+    func flushAll() -> [StateStoreError] {
+        guard let flusher else { return [] }
+        return flusher.flushNow(store: self)
+    }
+
+    private static func rootPath(_ directory: URL) -> String {
+        var path = directory.standardizedFileURL.path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+}
+
+/// Whether a store is open, and the lock it holds while it is.
+private final class StoreLifecycle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var closed = false
+    private var _lockFile: (any OpenFile)?
+
+    var isClosed: Bool { lock.withLock { closed } }
+
+    var lockFile: (any OpenFile)? {
+        get { lock.withLock { _lockFile } }
+        set { lock.withLock { _lockFile = newValue } }
+    }
+
+    /// Marks the store closed; `false` if it already was.
+    func close() -> Bool {
+        lock.withLock {
+            defer { closed = true }
+            return !closed
+        }
+    }
+}

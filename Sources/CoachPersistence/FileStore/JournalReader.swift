@@ -1,0 +1,39 @@
+import Foundation
+
+/// Splits a journal's bytes into lines and decodes each, without judging the whole.
+/// ``JournalReplay`` decides what the lines mean (a torn tail, corruption, what to replay).
+enum JournalReader {
+    /// One line of a journal.
+    struct Line: Sendable {
+        /// 1-based line number, as an editor shows it.
+        var number: Int
+        /// The line's bytes in the file, newline included when there is one.
+        var range: Range<Int>
+        /// The record, or why the line is not one.
+        var result: Result<JournalRecord, JournalRecord.LineError>
+
+        var record: JournalRecord? { try? result.get() }
+        /// Whether the checksum held (a decoded record, or an undecodable one).
+        var checksumHolds: Bool {
+            if case .failure(.damaged) = result { return false }
+            return true
+        }
+    }
+
+    /// Every line of `bytes`; a last line without its newline is reported as damaged.
+    static func scan(_ bytes: [UInt8], decoder: JSONDecoder = JSONCoding.decoder()) -> [Line] {
+        var lines: [Line] = []
+        var start = 0
+        while start < bytes.count {
+            let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let end = newline.map { $0 + 1 } ?? bytes.count
+            let result: Result<JournalRecord, JournalRecord.LineError> =
+                newline == nil
+                ? .failure(.damaged("incomplete last line (\(end - start) bytes, no newline)"))
+                : JournalRecord.decode(line: bytes[start..<(end - 1)], decoder: decoder)
+            lines.append(Line(number: lines.count + 1, range: start..<end, result: result))
+            start = end
+        }
+        return lines
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// One line of `journal.jsonl`: the changes of one save, under one sequence number.
+///
+/// ```
+/// {"seq":7,"events":[{"type":"messagesAppended","value":[…]}],"crc":"1a2b3c4d"}\n
+/// ```
+/// The `crc` field is always last and always 8 lower-case hex digits, so a line ends with a
+/// fixed 18-byte suffix `,"crc":"XXXXXXXX"}`; the checksum is the CRC-32C of every byte before
+/// that suffix. A record is complete only with its newline.
+struct JournalRecord: Equatable, Sendable {
+    /// The record's sequence number: 1 for a user's first save, then one more per save.
+    var sequence: UInt64
+    /// What the save changed, applied in order.
+    var events: [JournalEvent]
+
+    /// Length of `,"crc":"XXXXXXXX"}`.
+    static let checksumSuffixLength = 18
+    private static let checksumSuffixStart = Array(#","crc":""#.utf8)
+
+    /// The record's line, newline included.
+    func encodedLine(encoder: JSONEncoder) throws -> [UInt8] {
+        var line = Array(#"{"seq":"#.utf8) + Array(String(sequence).utf8) + Array(#","events":"#.utf8)
+        line += try encoder.encode(events)
+        let crc = CRC32C.checksum(line)
+        line += Self.checksumSuffixStart + CRC32C.hex(crc) + Array(#""}"#.utf8) + [UInt8(ascii: "\n")]
+        return line
+    }
+
+    /// Why a line is not a record.
+    enum LineError: Error, Equatable {
+        /// The frame or the checksum is wrong: the bytes are not what was written.
+        case damaged(String)
+        /// The checksum holds but the content cannot be decoded: a newer or broken writer.
+        case undecodable(String)
+    }
+
+    /// Decodes one line (without its newline), verifying its checksum first.
+    static func decode(line: ArraySlice<UInt8>, decoder: JSONDecoder) -> Result<JournalRecord, LineError> {
+        let n = line.count
+        guard n > checksumSuffixLength + 1, line.first == UInt8(ascii: "{") else {
+            return .failure(.damaged(n == 0 ? "empty line" : "not a record"))
+        }
+        let suffix = line.index(line.endIndex, offsetBy: -checksumSuffixLength)
+        guard line[suffix..<line.index(suffix, offsetBy: 8)].elementsEqual(checksumSuffixStart),
+            line[line.index(line.endIndex, offsetBy: -2)...].elementsEqual(#""}"#.utf8),
+            let stored = CRC32C.parseHex(line[line.index(suffix, offsetBy: 8)..<line.index(line.endIndex, offsetBy: -2)])
+        else { return .failure(.damaged("no checksum field at the end of the line")) }
+        let actual = CRC32C.checksum(line[..<suffix])
+        guard actual == stored else {
+            return .failure(.damaged("checksum mismatch (stored \(hex(stored)), computed \(hex(actual)))"))
+        }
+        do {
+            let wire = try decoder.decode(Wire.self, from: Data(line))
+            return .success(JournalRecord(sequence: wire.seq, events: wire.events))
+        } catch {
+            return .failure(.undecodable(JSONCoding.reason(error)))
+        }
+    }
+
+    private static func hex(_ crc: UInt32) -> String { String(decoding: CRC32C.hex(crc), as: UTF8.self) }
+
+    private struct Wire: Decodable {
+        var seq: UInt64
+        var events: [JournalEvent]
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// `snapshot.json`: a user's context as of a journal sequence number, pretty-printed with
+/// sorted keys and protected by a checksum.
+///
+/// ```
+/// {
+///   "checksum" : "1a2b3c4d",
+///   "context" : { … },
+///   "format" : 1,
+///   "sequence" : 42
+/// }
+/// ```
+/// The checksum line always sits at byte 2 and is 29 bytes long; the checksum is the CRC-32C of
+/// the file with that line left out.
+struct SnapshotFile: Equatable, Sendable {
+    /// The context as of ``sequence``.
+    var context: CoachContext
+    /// The last journal sequence number the context includes (0: none).
+    var sequence: UInt64
+
+    /// The snapshot format version this code writes and the newest it reads.
+    static let currentFormat = 1
+
+    private struct Body: Codable {
+        var context: CoachContext
+        var format: Int
+        var sequence: UInt64
+    }
+
+    private static let checksumLinePrefix = Array(#"  "checksum" : ""#.utf8)
+    private static let checksumLineSuffix = Array("\",\n".utf8)
+    private static let checksumLineLength = 29
+
+    /// The file's exact bytes.
+    func encoded(encoder: JSONEncoder = JSONCoding.prettyEncoder()) throws -> [UInt8] {
+        let body = Array(try encoder.encode(Body(context: context, format: Self.currentFormat, sequence: sequence)))
+        let crc = CRC32C.checksum(body)
+        var out = [UInt8]()
+        out.reserveCapacity(body.count + Self.checksumLineLength + 1)
+        out += body[..<2]
+        out += Self.checksumLinePrefix + CRC32C.hex(crc) + Self.checksumLineSuffix
+        out += body[2...]
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
+    /// Why bytes are not a snapshot this code can use.
+    enum ReadError: Error, Equatable {
+        /// Damaged, or not a snapshot: the reason says which check failed.
+        case invalid(String)
+        /// Written by a newer format version.
+        case newerFormat(Int)
+    }
+
+    /// Verifies the checksum, then decodes.
+    static func decode(_ bytes: [UInt8], decoder: JSONDecoder = JSONCoding.decoder()) throws(ReadError) -> SnapshotFile {
+        let n = checksumLineLength
+        guard bytes.count > 2 + n, bytes[0..<2].elementsEqual("{\n".utf8),
+            bytes[2..<18].elementsEqual(checksumLinePrefix), bytes[26..<29].elementsEqual(checksumLineSuffix),
+            let stored = CRC32C.parseHex(bytes[18..<26])
+        else { throw .invalid("no checksum line at the top of the file") }
+        var end = bytes.count
+        if bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        let actual = CRC32C.checksum(bytes[(2 + n)..<end], continuing: CRC32C.checksum(bytes[0..<2]))
+        guard actual == stored else {
+            throw .invalid("checksum mismatch (stored \(hex(stored)), computed \(hex(actual)))")
+        }
+        var body = Array(bytes[0..<2])
+        body += bytes[(2 + n)..<end]
+        let data = Data(body)
+        do {
+            let decoded = try decoder.decode(Body.self, from: data)
+            guard decoded.format <= currentFormat else { throw ReadError.newerFormat(decoded.format) }
+            return SnapshotFile(context: decoded.context, sequence: decoded.sequence)
+        } catch let error as ReadError {
+            throw error
+        } catch {
+            if let format = try? decoder.decode(FormatOnly.self, from: data).format, format > currentFormat {
+                throw .newerFormat(format)
+            }
+            throw .invalid(JSONCoding.reason(error))
+        }
+    }
+
+    private struct FormatOnly: Decodable { var format: Int }
+
+    private static func hex(_ crc: UInt32) -> String { String(decoding: CRC32C.hex(crc), as: UTF8.self) }
+}

@@ -1,0 +1,19 @@
+/// Deleting a user's folder so that a crash never leaves half a user: the folder is first
+/// renamed into the trash (atomic, synced), then emptied. A trash folder left by a crash is
+/// emptied by the next writable listing (see `UserListing`).
+enum UserDeletion {
+    static func delete(paths: UserPaths, fileSystem fs: any FileSystem) throws(FileSystemError) {
+        guard fs.isDirectory(paths.directory) else { return }
+        let trash = paths.layout.trash(paths.folder)
+        if fs.isDirectory(trash) { try empty(trash, fs) }
+        try fs.rename(paths.directory, to: trash)
+        try fs.syncDirectory(paths.layout.usersDirectory)
+        try empty(trash, fs)
+    }
+
+    /// Removes a trash folder and its files.
+    static func empty(_ trash: String, _ fs: any FileSystem) throws(FileSystemError) {
+        for name in try fs.listDirectory(trash) { try fs.removeFile(StorePath.join(trash, name)) }
+        try fs.removeDirectory(trash)
+    }
+}

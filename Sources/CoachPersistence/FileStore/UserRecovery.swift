@@ -1,0 +1,122 @@
+import Foundation
+
+/// Loading one user from disk: the snapshot, then the journal replayed over it, with the torn
+/// tail repaired when the store is writable. Implements the recovery rules of the format page.
+enum UserRecovery {
+    /// What a load found besides the state: a torn tail, if there was one.
+    struct Outcome {
+        var state: UserState
+        var tornTail: FileStateStore.Event?
+    }
+
+    /// Reads `userID`'s files. In a writable store a torn tail is copied to
+    /// `journal.jsonl.torn`, cut off, and the journal synced; leftover temporary files are removed.
+    static func load(
+        userID: String, paths: UserPaths, fileSystem fs: any FileSystem, writable: Bool
+    ) throws(StateStoreError) -> Outcome {
+        var state = UserState(userID: userID, folder: paths.folder)
+        state.folderExists = fs.isDirectory(paths.directory)
+        guard state.folderExists else { return Outcome(state: state) }
+
+        let snapshot = try readSnapshot(userID: userID, paths: paths, fileSystem: fs)
+        let journalBytes = try read(paths.journal, fs) ?? []
+        let replay: JournalReplay
+        do {
+            replay = try JournalReplay(lines: JournalReader.scan(journalBytes), snapshotSequence: snapshot?.sequence ?? 0)
+        } catch {
+            throw .corruptJournal(userID: userID, file: paths.journal, line: error.line, reason: error.reason)
+        }
+        var context = snapshot?.context
+        for record in replay.records {
+            for event in record.events {
+                if case .contextReplaced(let replacement) = event {
+                    try checkOwner(replacement.userID, userID: userID, paths: paths, file: paths.journal)
+                }
+                var next = context ?? CoachContext(userID: userID)
+                event.apply(to: &next)
+                context = next
+            }
+        }
+        state.context = context
+        state.sequence = replay.lastSequence
+        state.snapshotSequence = snapshot?.sequence ?? 0
+        state.journalLength = replay.soundLength
+        state.journalRecords = replay.recordCount
+
+        var event: FileStateStore.Event?
+        if let torn = replay.tornTail, let line = replay.tornTailLine {
+            event = .tornTailTruncated(userID: userID, line: line, keptBytes: torn.lowerBound, cutBytes: torn.count)
+            if writable {
+                state.journal = try cutTornTail(Array(journalBytes[torn]), at: torn.lowerBound, paths: paths, fileSystem: fs)
+            }
+        }
+        if writable { removeTemporaries(paths, fs) }
+        return Outcome(state: state, tornTail: event)
+    }
+
+    /// The user's snapshot, or `nil` if there is none.
+    static func readSnapshot(userID: String, paths: UserPaths, fileSystem fs: any FileSystem) throws(StateStoreError) -> SnapshotFile? {
+        guard let bytes = try read(paths.snapshot, fs) else { return nil }
+        let snapshot: SnapshotFile
+        do {
+            snapshot = try SnapshotFile.decode(bytes)
+        } catch {
+            switch error {
+            case .newerFormat(let found):
+                throw .unsupportedFormat(file: paths.snapshot, found: found, supported: SnapshotFile.currentFormat)
+            case .invalid(let reason):
+                throw .corruptSnapshot(userID: userID, file: paths.snapshot, reason: reason)
+            }
+        }
+        try checkOwner(snapshot.context.userID, userID: userID, paths: paths, file: paths.snapshot)
+        return snapshot
+    }
+
+    /// Keeps the torn bytes for forensics, then cuts the journal to its sound part (durability rule 2).
+    private static func cutTornTail(
+        _ torn: [UInt8], at length: Int, paths: UserPaths, fileSystem fs: any FileSystem
+    ) throws(StateStoreError) -> any OpenFile {
+        do throws(FileSystemError) {
+            let side = try fs.openFile(paths.tornTail, create: true, truncate: false)
+            defer { side.close() }
+            try side.write(torn, at: try side.size())
+            try side.sync(dataOnly: false)
+            try fs.syncDirectory(paths.directory)
+            let journal = try fs.openFile(paths.journal, create: false, truncate: false)
+            do {
+                try journal.truncate(to: Int64(length))
+                try journal.sync(dataOnly: false)
+            } catch {
+                journal.close()
+                throw error
+            }
+            return journal
+        } catch {
+            throw StateStoreError(error)
+        }
+    }
+
+    private static func removeTemporaries(_ paths: UserPaths, _ fs: any FileSystem) {
+        try? fs.removeFile(paths.snapshotTemporary)
+        try? fs.removeFile(paths.journalTemporary)
+    }
+
+    private static func checkOwner(_ stored: String, userID: String, paths: UserPaths, file: String) throws(StateStoreError) {
+        guard !ContextDiff.exactlyEqual(stored, userID) else { return }
+        if UserFolderName.isHashed(paths.folder) {
+            throw .folderConflict(userID: userID, folder: paths.directory, storedUserID: stored)
+        }
+        throw .corruptSnapshot(userID: userID, file: file, reason: "it holds the context of user '\(stored)'")
+    }
+
+    private static func read(_ path: String, _ fs: any FileSystem) throws(StateStoreError) -> [UInt8]? {
+        do { return try fs.readFile(path) } catch { throw StateStoreError(error) }
+    }
+}
+
+extension StateStoreError {
+    /// The store's error for a failed file operation.
+    init(_ error: FileSystemError) {
+        self = .io(operation: error.operation, path: error.path, errno: error.errno, reason: error.reason)
+    }
+}

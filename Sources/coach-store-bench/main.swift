@@ -1,0 +1,1 @@
+print("coach-store-bench: not yet")
