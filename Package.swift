@@ -13,7 +13,15 @@ let package = Package(
         .target(name: "CoachPersistence"),
         .executableTarget(name: "coach-store", dependencies: ["CoachPersistence"]),
         .executableTarget(name: "coach-store-bench", dependencies: ["CoachPersistence"]),
-        .testTarget(name: "CoachPersistenceTests", dependencies: ["CoachPersistence"]),
+
+        // Test helpers: shared fixtures and temp folders, and the writer process that the
+        // kill -9 tests start and kill.
+        .target(name: "CoachTestSupport", dependencies: ["CoachPersistence"], path: "Tests/CoachTestSupport"),
+        .executableTarget(name: "CrashWriter", dependencies: ["CoachPersistence"], path: "Tests/CrashWriter"),
+
+        .testTarget(name: "CoachPersistenceTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
+        .testTarget(name: "CrashTests", dependencies: ["CoachPersistence", "CoachTestSupport", "CrashWriter"]),
+        .testTarget(name: "CoachStoreCLITests", dependencies: ["CoachTestSupport", "coach-store"]),
     ],
     swiftLanguageModes: [.v6]
 )

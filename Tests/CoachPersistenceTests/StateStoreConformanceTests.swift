@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CoachPersistence
+import CoachTestSupport
 
 /// A way to make a fresh, empty store of one kind; every conformance test runs against each.
 struct StoreFactory: CustomTestStringConvertible, Sendable {

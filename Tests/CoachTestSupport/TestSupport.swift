@@ -1,30 +1,30 @@
 import Foundation
-@testable import CoachPersistence
+import CoachPersistence
 
-/// A fresh empty folder under the system's temp directory, removed when the test process
-/// ends is not guaranteed: tests call `remove()` or leave it to the OS.
-struct TemporaryDirectory {
-    let url: URL
+/// A fresh empty folder under the system's temp directory. Tests call `remove()` when they
+/// are done, or leave it to the OS's temp cleanup.
+public struct TemporaryDirectory {
+    public let url: URL
 
-    init(_ label: String = "test") {
+    public init(_ label: String = "test") {
         url = FileManager.default.temporaryDirectory
             .appendingPathComponent("coach-persistence-\(label)-\(UUID().uuidString)", isDirectory: true)
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
     /// `url` joined with a relative path.
-    func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }
+    public func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }
 
-    func remove() { try? FileManager.default.removeItem(at: url) }
+    public func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
 /// The folder holding the checked-in fixtures (read-only: copy before writing).
-let fixturesDirectory = URL(fileURLWithPath: #filePath)
+public let fixturesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures", isDirectory: true)
 
 /// Copies a fixture store into a fresh temp folder and returns the copy's URL.
-func copyFixture(_ name: String) throws -> URL {
+public func copyFixture(_ name: String) throws -> URL {
     let target = TemporaryDirectory("fixture").url.appendingPathComponent(name)
     try FileManager.default.copyItem(at: fixturesDirectory.appendingPathComponent(name), to: target)
     return target
@@ -32,7 +32,7 @@ func copyFixture(_ name: String) throws -> URL {
 
 /// Every regular file under `root` with its bytes, keyed by relative path: for byte-for-byte
 /// comparisons of whole trees.
-func treeContents(_ root: URL) throws -> [String: Data] {
+public func treeContents(_ root: URL) throws -> [String: Data] {
     var result: [String: Data] = [:]
     let base = root.standardizedFileURL.path
     guard let walker = FileManager.default.enumerator(atPath: base) else { return [:] }
@@ -47,7 +47,7 @@ func treeContents(_ root: URL) throws -> [String: Data] {
 }
 
 /// A deterministic context with `messages` messages, for tests that need realistic data.
-func sampleContext(_ userID: String, messages: Int, state: CoachingState = .identityBrainstorming) -> CoachContext {
+public func sampleContext(_ userID: String, messages: Int, state: CoachingState = .identityBrainstorming) -> CoachContext {
     var context = CoachContext(userID: userID, currentState: state)
     let start = Date(timeIntervalSince1970: 1_790_000_000)
     for i in 0..<messages {
@@ -62,6 +62,6 @@ func sampleContext(_ userID: String, messages: Int, state: CoachingState = .iden
 }
 
 /// File-store options for tests: unsynced unless a test is about durability, so suites stay fast.
-func fastOptions(readOnly: Bool = false) -> FileStateStore.Options {
+public func fastOptions(readOnly: Bool = false) -> FileStateStore.Options {
     FileStateStore.Options(readOnly: readOnly, durability: .unsynced)
 }
