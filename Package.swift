@@ -21,6 +21,7 @@ let package = Package(
 
         .testTarget(name: "CoachPersistenceTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
         .testTarget(name: "CrashTests", dependencies: ["CoachPersistence", "CoachTestSupport", "CrashWriter"]),
+        .testTarget(name: "FaultInjectionTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreCLITests", dependencies: ["CoachTestSupport", "coach-store"]),
     ],
     swiftLanguageModes: [.v6]
