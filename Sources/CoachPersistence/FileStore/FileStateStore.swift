@@ -107,11 +107,12 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
     public func close() async throws {
         guard state.close() else { return }
         flusher?.stop()
-        while registry.isBusy {
+        var failures: [StateStoreError] = []
+        repeat {
             for slot in registry.all { await withCheckedContinuation { c in slot.queue.async { c.resume() } } }
             await withCheckedContinuation { c in compactionQueue.async { c.resume() } }
-        }
-        let failures = flushAll()
+            failures += flushAll()
+        } while registry.isBusy
         for slot in registry.all { slot.closeFiles() }
         state.lockFile?.close()
         state.lockFile = nil

@@ -11,7 +11,7 @@ import Foundation
 ///   "sequence" : 42
 /// }
 /// ```
-/// The checksum line always sits at byte 2 and is 29 bytes long; the checksum is the CRC-32C of
+/// The checksum line always sits at byte 2 and is 27 bytes long; the checksum is the CRC-32C of
 /// the file with that line left out.
 struct SnapshotFile: Equatable, Sendable {
     /// The context as of ``sequence``.
@@ -30,7 +30,7 @@ struct SnapshotFile: Equatable, Sendable {
 
     private static let checksumLinePrefix = Array(#"  "checksum" : ""#.utf8)
     private static let checksumLineSuffix = Array("\",\n".utf8)
-    private static let checksumLineLength = 29
+    private static let checksumLineLength = 27
 
     /// The file's exact bytes.
     func encoded(encoder: JSONEncoder = JSONCoding.prettyEncoder()) throws -> [UInt8] {
