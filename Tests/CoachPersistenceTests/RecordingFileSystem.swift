@@ -1,0 +1,108 @@
+@testable import CoachPersistence
+
+/// The real file system, with a log of every operation: for tests of what the store does on
+/// disk (which syncs a save makes, what an open touches).
+final class RecordingFileSystem: FileSystem, @unchecked Sendable {
+    private let base = PosixFileSystem()
+    private let lock = NSLock()
+    private var _log: [String] = []
+
+    /// Every operation so far, as "verb path".
+    var log: [String] { lock.withLock { _log } }
+
+    func clear() { lock.withLock { _log = [] } }
+
+    func record(_ entry: String) { lock.withLock { _log.append(entry) } }
+
+    func readFile(_ path: String) throws(FileSystemError) -> [UInt8]? {
+        record("read \(path)")
+        return try base.readFile(path)
+    }
+
+    func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+        record("list \(path)")
+        return try base.listDirectory(path)
+    }
+
+    func isDirectory(_ path: String) -> Bool {
+        record("stat \(path)")
+        return base.isDirectory(path)
+    }
+
+    func fileSize(_ path: String) -> Int64? {
+        record("stat \(path)")
+        return base.fileSize(path)
+    }
+
+    func makeDirectory(_ path: String) throws(FileSystemError) -> Bool {
+        record("mkdir \(path)")
+        return try base.makeDirectory(path)
+    }
+
+    func openFile(_ path: String, create: Bool, truncate: Bool) throws(FileSystemError) -> any OpenFile {
+        record("open \(path)")
+        return RecordingOpenFile(try base.openFile(path, create: create, truncate: truncate), owner: self)
+    }
+
+    func rename(_ source: String, to destination: String) throws(FileSystemError) {
+        record("rename \(source) \(destination)")
+        try base.rename(source, to: destination)
+    }
+
+    func removeFile(_ path: String) throws(FileSystemError) {
+        record("unlink \(path)")
+        try base.removeFile(path)
+    }
+
+    func removeDirectory(_ path: String) throws(FileSystemError) {
+        record("rmdir \(path)")
+        try base.removeDirectory(path)
+    }
+
+    func syncDirectory(_ path: String) throws(FileSystemError) {
+        record("dirsync \(path)")
+        try base.syncDirectory(path)
+    }
+
+    func lockExclusively(_ path: String) throws(FileSystemError) -> (any OpenFile)? {
+        record("lock \(path)")
+        return try base.lockExclusively(path)
+    }
+}
+
+private final class RecordingOpenFile: OpenFile, @unchecked Sendable {
+    let file: any OpenFile
+    let owner: RecordingFileSystem
+    var path: String { file.path }
+
+    init(_ file: any OpenFile, owner: RecordingFileSystem) {
+        self.file = file
+        self.owner = owner
+    }
+
+    func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) {
+        owner.record("write \(path)")
+        try file.write(bytes, at: offset)
+    }
+
+    func read(at offset: Int64, count: Int) throws(FileSystemError) -> [UInt8] {
+        owner.record("pread \(path)")
+        return try file.read(at: offset, count: count)
+    }
+
+    func size() throws(FileSystemError) -> Int64 { try file.size() }
+
+    func sync(dataOnly: Bool) throws(FileSystemError) {
+        owner.record("\(dataOnly ? "fdatasync" : "fsync") \(path)")
+        try file.sync(dataOnly: dataOnly)
+    }
+
+    func truncate(to length: Int64) throws(FileSystemError) {
+        owner.record("truncate \(path)")
+        try file.truncate(to: length)
+    }
+
+    func close() { file.close() }
+}
+
+import Foundation
