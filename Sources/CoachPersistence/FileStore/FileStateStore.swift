@@ -167,11 +167,15 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
         } catch {
             throw .encodingFailed(userID: context.userID, reason: JSONCoding.reason(error))
         }
+        let previousLength = state.journalLength
         do {
             let unsynced = try JournalWriter.append(
                 line, to: &state, paths: slot.paths, fileSystem: fileSystem, sync: options.durability == .durable)
             if let flusher, options.durability != .durable { flusher.markDirty(slot, directories: unsynced, registry: registry) }
         } catch {
+            // Best effort to leave the journal as it was; the next load re-reads it either way.
+            try? state.journal?.truncate(to: Int64(previousLength))
+            state.closeJournal()
             slot.closeFiles()
             throw StateStoreError(error)
         }
