@@ -20,15 +20,23 @@ enum ColdLoadScenario {
         try await writer.close()
         let snapshot = try Data(contentsOf: StoreFiles.onlyUserFolder(root).appendingPathComponent("snapshot.json"))
 
+        var faults = (ours: 0, base: 0)
         let (ours, base) = try await interleaved(
             blocks: s.blocks, warmUp: s.warmUp,
-            { _ in try await coldLoads(root, userID, expecting: s.history, s.coldLoads) },
             { _ in
-                try await timedRuns(s.coldLoads) { _ in
+                let before = minorPageFaults()
+                defer { faults.ours += minorPageFaults() - before }
+                return try await coldLoads(root, userID, expecting: s.history, s.coldLoads)
+            },
+            { _ in
+                let before = minorPageFaults()
+                defer { faults.base += minorPageFaults() - before }
+                return try await timedRuns(s.coldLoads) { _ in
                     let body = try JSONDecoder().decode(SnapshotBody.self, from: snapshot)
                     guard body.context.conversationHistory.count == s.history else { throw BenchError("short snapshot") }
                 }
             })
+        let runs = (s.blocks + (s.warmUp ? 1 : 0)) * s.coldLoads
         return [
             Figure(
                 id: "cold-load",
@@ -38,8 +46,16 @@ enum ColdLoadScenario {
                 goal: .atMost(1.30),
                 note: "\(ours.count) loads each, \(s.blocks) interleaved blocks; each load opens a new FileStateStore "
                     + "(lock, store.json), reads and checks the \(snapshot.count)-byte snapshot and the empty journal, "
-                    + "decodes; the baseline decodes bytes already in memory (page cache is warm for both)")
+                    + "decodes; the baseline decodes bytes already in memory (page cache is warm for both); minor page faults "
+                    + "per load \(faults.ours / runs) vs \(faults.base / runs) (the store's close, untimed, is counted too)")
         ]
+    }
+
+    /// The process's minor page faults so far (`getrusage`).
+    private static func minorPageFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_minflt
     }
 
     /// `count` loads, each through a store opened for it; the close after each is not timed.
