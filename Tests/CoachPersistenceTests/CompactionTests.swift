@@ -54,7 +54,7 @@ struct CompactionTests {
             let previous = i == 0 ? nil : context
             context.conversationHistory.append(ChatMessage(role: .user, content: "m\(i)"))
             let events = ContextDiff.events(from: previous, to: context)
-            total += try JournalRecord(sequence: UInt64(i + 1), events: events).encodedLine(encoder: JSONCoding.compactEncoder()).count
+            total += try JournalRecord(sequence: UInt64(i + 1), events: events).encodedLine().count
         }
         _ = dir
         _ = store

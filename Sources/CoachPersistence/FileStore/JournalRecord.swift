@@ -19,9 +19,13 @@ struct JournalRecord: Equatable, Sendable {
     private static let checksumSuffixStart = Array(#","crc":""#.utf8)
 
     /// The record's line, newline included.
-    func encodedLine(encoder: JSONEncoder) throws -> [UInt8] {
-        var line = Array(#"{"seq":"#.utf8) + Array(String(sequence).utf8) + Array(#","events":"#.utf8)
-        line += try encoder.encode(events)
+    func encodedLine() throws(JournalJSONWriter.NonFiniteNumber) -> [UInt8] {
+        var writer = JournalJSONWriter()
+        writer.raw(#"{"seq":"#)
+        writer.raw(String(sequence))
+        writer.raw(#","events":"#)
+        try writer.array(events) { w, e throws(JournalJSONWriter.NonFiniteNumber) in try w.event(e) }
+        var line = writer.bytes
         let crc = CRC32C.checksum(line)
         line += Self.checksumSuffixStart + CRC32C.hex(crc) + Array(#""}"#.utf8) + [UInt8(ascii: "\n")]
         return line

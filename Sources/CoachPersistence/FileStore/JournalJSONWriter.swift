@@ -1,0 +1,109 @@
+/// Writes journal events as compact JSON with sorted keys, straight into bytes.
+///
+/// The journal is on every save's path, where `JSONEncoder` (which builds a tree, then sorts,
+/// then writes) costs more than the rest of the save together. This writer produces the same
+/// bytes `JSONCoding.compactEncoder()` would for the same values — the tests check that on
+/// random data — so the `Codable` conformances stay the single definition of the format and
+/// the reader stays `JSONDecoder`.
+struct JournalJSONWriter {
+    /// The bytes written so far.
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+
+    /// Why a value cannot be written: JSON has no NaN or infinity.
+    struct NonFiniteNumber: Error, CustomStringConvertible {
+        var value: Double
+        var description: String { "\(value) is not a valid JSON number" }
+    }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var start = 0
+            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: utf8[start..<i])
+                escape(b)
+                start = i + 1
+            }
+            bytes.append(contentsOf: utf8[start...])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ b: UInt8) {
+        switch b {
+        case UInt8(ascii: "\""): raw(#"\""#)
+        case UInt8(ascii: "\\"): raw(#"\\"#)
+        case 0x0A: raw(#"\n"#)
+        case 0x0D: raw(#"\r"#)
+        case 0x09: raw(#"\t"#)
+        case 0x08: raw(#"\b"#)
+        case 0x0C: raw(#"\f"#)
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            raw(#"\u00"#)
+            bytes += [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+        }
+    }
+
+    mutating func key(_ name: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        raw(#"":"#)
+    }
+
+    mutating func number(_ value: Double) throws(NonFiniteNumber) {
+        guard value.isFinite else { throw NonFiniteNumber(value: value) }
+        if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 {
+            raw(String(Int64(value)))
+        } else {
+            raw(value.description)
+        }
+    }
+
+    mutating func array<T>(_ values: [T], _ element: (inout Self, T) throws(NonFiniteNumber) -> Void) throws(NonFiniteNumber) {
+        bytes.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            try element(&self, value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    mutating func strings(_ values: [String]) {
+        try! array(values) { w, s in w.string(s) }
+    }
+
+    mutating func object(_ values: [String: JSONValue]) throws(NonFiniteNumber) {
+        bytes.append(UInt8(ascii: "{"))
+        let keys = values.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for (i, key) in keys.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(key)
+            bytes.append(UInt8(ascii: ":"))
+            try value(values[key]!)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    mutating func value(_ value: JSONValue) throws(NonFiniteNumber) {
+        switch value {
+        case .string(let s): string(s)
+        case .number(let n): try number(n)
+        case .bool(let b): b ? raw("true") : raw("false")
+        case .null: raw("null")
+        case .array(let values): try array(values) { w, v throws(NonFiniteNumber) in try w.value(v) }
+        case .object(let values): try object(values)
+        }
+    }
+}

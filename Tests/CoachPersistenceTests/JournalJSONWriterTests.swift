@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import CoachPersistence
+import CoachTestSupport
+
+/// The journal's hand-written JSON must be byte for byte what the `Codable` conformances and
+/// `JSONEncoder` produce, so the two can never drift apart.
+@Suite("Journal JSON writer")
+struct JournalJSONWriterTests {
+    /// A deterministic generator of awkward values.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state ^ (state >> 29)
+        }
+    }
+
+    static let pieces = ["plain", "", "é", "e\u{301}", "😀🧘‍♀️", "\u{0}", "\u{1f}", "\u{7f}", "\u{2028}", "\"", "\\", "/", "\n\r\t\u{8}\u{c}", "日本", "a b"]
+
+    func text(_ g: inout Generator) -> String {
+        (0..<Int.random(in: 0...4, using: &g)).map { _ in Self.pieces.randomElement(using: &g)! }.joined()
+    }
+
+    func value(_ g: inout Generator, depth: Int = 0) -> JSONValue {
+        switch Int.random(in: 0..<(depth > 2 ? 4 : 6), using: &g) {
+        case 0: return .string(text(&g))
+        case 1:
+            return .number([0, -0.0, 1, -3, 1.5, 1e-7, 1e20, 123_456_789_012.5, 9_007_199_254_740_993, 0.1].randomElement(using: &g)!)
+        case 2: return .bool(Bool.random(using: &g))
+        case 3: return .null
+        case 4: return .array((0..<Int.random(in: 0...3, using: &g)).map { _ in value(&g, depth: depth + 1) })
+        default: return .object(metadata(&g, depth: depth + 1))
+        }
+    }
+
+    func metadata(_ g: inout Generator, depth: Int = 0) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for _ in 0..<Int.random(in: 0...3, using: &g) { result[text(&g)] = value(&g, depth: depth) }
+        return result
+    }
+
+    func message(_ g: inout Generator) -> ChatMessage {
+        ChatMessage(
+            role: [.user, .assistant, .system, "tool"].randomElement(using: &g)!, content: text(&g),
+            timestamp: Date(timeIntervalSince1970: Double(Int64.random(in: -80_000_000_000...250_000_000_000, using: &g)) / 1000),
+            metadata: Bool.random(using: &g) ? [:] : metadata(&g))
+    }
+
+    func event(_ g: inout Generator) -> JournalEvent {
+        switch Int.random(in: 0..<9, using: &g) {
+        case 0:
+            var context = CoachContext(userID: text(&g), currentState: CoachingState(rawValue: text(&g)))
+            context.conversationHistory = (0..<3).map { _ in message(&g) }
+            context.consolidatedSummary = Bool.random(using: &g) ? nil : text(&g)
+            context.userProfile = UserProfile(preferredName: Bool.random(using: &g) ? nil : text(&g), locale: "pt", goals: [text(&g)], attributes: metadata(&g))
+            context.identities = [Identity(id: text(&g), statement: text(&g), supportingActions: [text(&g)], createdAt: Date(timeIntervalSince1970: 1e9))]
+            context.metadata = metadata(&g)
+            return .contextReplaced(context)
+        case 1: return .messagesAppended((0..<2).map { _ in message(&g) })
+        case 2: return .historyReplaced((0..<2).map { _ in message(&g) })
+        case 3: return .stateChanged(CoachingState(rawValue: text(&g)))
+        case 4: return .summaryChanged(Bool.random(using: &g) ? nil : text(&g))
+        case 5: return .profileChanged(UserProfile(timeZone: text(&g), values: [text(&g)]))
+        case 6: return .identitiesChanged([Identity(id: "x", statement: text(&g), status: "custom", createdAt: Date(timeIntervalSince1970: 0))])
+        case 7: return .metadataSet(metadata(&g))
+        default: return .metadataRemoved([text(&g), text(&g)])
+        }
+    }
+
+    @Test("writes the same bytes as JSONEncoder with sorted keys, and reads back equal")
+    func matchesJSONEncoder() throws {
+        var g = Generator(state: 42)
+        let encoder = JSONCoding.compactEncoder()
+        for _ in 0..<2_000 {
+            let event = event(&g)
+            var writer = JournalJSONWriter()
+            try writer.event(event)
+            let expected = Array(try encoder.encode(event))
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+            #expect(try JSONDecoder().decode(JournalEvent.self, from: Data(writer.bytes)) == event)
+        }
+    }
+
+    @Test("refuses numbers JSON cannot hold")
+    func nonFinite() {
+        for bad in [Double.nan, .infinity, -.infinity] {
+            var writer = JournalJSONWriter()
+            #expect(throws: JournalJSONWriter.NonFiniteNumber.self) { try writer.value(.number(bad)) }
+        }
+    }
+
+    @Test("a record line reads back as the same record")
+    func recordRoundTrip() throws {
+        var g = Generator(state: 7)
+        for sequence in 1...200 {
+            let record = JournalRecord(sequence: UInt64(sequence), events: (0..<3).map { _ in event(&g) })
+            var line = try record.encodedLine()
+            #expect(line.removeLast() == UInt8(ascii: "\n"))
+            #expect(try JournalRecord.decode(line: line[...], decoder: JSONDecoder()).get() == record)
+        }
+    }
+}
