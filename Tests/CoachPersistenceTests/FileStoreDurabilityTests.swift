@@ -153,4 +153,17 @@ struct FileStoreDurabilityTests {
         let again = try FileStateStore(directory: dir.url)
         #expect(try await again.loadContext(userID: "u") == sampleContext("u", messages: 4))
     }
+
+    @Test("a read-only store sees what the live writer saved since, including across compactions")
+    func readOnlyFollowsWriter() async throws {
+        let dir = TemporaryDirectory("follow")
+        let writer = try FileStateStore(directory: dir.url, options: .init(durability: .unsynced, compactionThresholdRecords: 3))
+        let reader = try FileStateStore(directory: dir.url, options: .init(readOnly: true))
+        var context = CoachContext(userID: "u")
+        for i in 0..<20 {
+            context.conversationHistory.append(ChatMessage(role: .user, content: "m\(i)"))
+            try await writer.saveContext(context)
+            #expect(try await reader.loadContext(userID: "u") == context)
+        }
+    }
 }
