@@ -29,7 +29,7 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
     let flusher: BatchFlusher?
     private let state = StoreLifecycle()
     private let inFlight = Atomic<Int>(0)
-    private let ioQueue = DispatchQueue(label: "coach-persistence.io", attributes: .concurrent)
+    private let listingQueue = DispatchQueue(label: "coach-persistence.listing")
 
     /// Opens (and, unless read-only, creates) the store at `directory`.
     ///
@@ -48,9 +48,8 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
         let layout = StoreLayout(root: Self.rootPath(directory))
         self.layout = layout
         (events, eventSink) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(1000))
-        let ioQueue = self.ioQueue
         registry = UserRegistry(limit: options.cachedUserLimit) { id in
-            UserSlot(userID: id, paths: UserPaths(layout: layout, folder: UserFolderName.encode(id)), target: ioQueue)
+            UserSlot(userID: id, paths: UserPaths(layout: layout, folder: UserFolderName.encode(id)))
         }
         if case .batched(let interval) = options.durability, !options.readOnly {
             flusher = BatchFlusher(interval: interval)
@@ -98,7 +97,7 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
     public func userIDs() async throws -> [String] {
         try checkOpen()
         return try await withCheckedThrowingContinuation { continuation in
-            ioQueue.async {
+            listingQueue.async {
                 continuation.resume(with: Result { () throws(StateStoreError) in try self.listUserIDs() })
             }
         }

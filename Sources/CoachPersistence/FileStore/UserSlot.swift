@@ -25,10 +25,14 @@ final class UserSlot: @unchecked Sendable {
     var lastUse: UInt64 = 0
     var compactionQueued = false
 
-    init(userID: String, paths: UserPaths, target: DispatchQueue) {
+    // No target queue: a serial queue of its own gets a thread of its own when it has work
+    // ("overcommit"), so N users blocked in fdatasync are N syncs in flight, which the file
+    // system commits together. Behind a shared concurrent queue they would be capped at the
+    // number of cores.
+    init(userID: String, paths: UserPaths) {
         self.userID = userID
         self.paths = paths
-        self.queue = DispatchQueue(label: "coach-persistence.user", target: target)
+        self.queue = DispatchQueue(label: "coach-persistence.user")
     }
 
     /// Closes the state's files; the slot must be idle.
