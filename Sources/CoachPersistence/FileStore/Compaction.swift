@@ -8,9 +8,10 @@ import Dispatch
 /// 2. **Snapshot** (compaction queue, long): write `snapshot.json.tmp`, fsync, rename over
 ///    `snapshot.json`, fsync the folder. Saves keep appending to `journal.jsonl` meanwhile; a
 ///    crash now leaves records ≤ N in the journal, which replay skips.
-/// 3. **Swap** (user's queue, short): copy the records appended since step 1 into
-///    `journal.jsonl.tmp`, fdatasync, rename over `journal.jsonl`, fsync the folder. The
-///    journal now holds only records above N. A save waits for this step only.
+/// 3. **Swap** (see `JournalSwap`): copy the records appended since step 1 into
+///    `journal.jsonl.tmp` and fdatasync it (compaction queue); then, on the user's queue, append
+///    any record saved meanwhile, rename over `journal.jsonl`, fsync the folder. The journal now
+///    holds only records above N. A save waits only for that rename and folder sync.
 enum Compaction {
     /// Compacts one user; `false` if there was nothing to compact. On the compaction queue.
     static func run(_ slot: UserSlot, store: FileStateStore) throws(StateStoreError) -> Bool {
@@ -20,7 +21,7 @@ enum Compaction {
         store.emit(.compactionStarted(userID: slot.userID, journalBytes: capture.boundary))
         let snapshotBytes = try writeSnapshot(capture, slot, store)
         guard let snapshotBytes else { return false }
-        let after = try onUserQueue(slot, { () throws(StateStoreError) in try swapJournal(capture, slot, store) })
+        let after = try swapJournal(capture, slot, store)
         store.emit(
             .compactionFinished(
                 userID: slot.userID, sequence: capture.sequence, snapshotBytes: snapshotBytes,
@@ -66,45 +67,43 @@ enum Compaction {
         return bytes.count
     }
 
-    /// Step 3; returns the new journal's size, or `nil` if the state changed under us (the
+    /// Step 3: the replacement journal is written on this queue, then swapped in on the user's.
+    /// Returns the new journal's size, or `nil` if the user's state changed under us (the
     /// snapshot is in place and replay skips what it covers, so skipping the swap is safe).
     private static func swapJournal(_ capture: Capture, _ slot: UserSlot, _ store: FileStateStore) throws(StateStoreError) -> Int? {
-        guard slot.generation == capture.generation, slot.loads == capture.loads, var state = slot.state,
-            state.snapshotSequence < capture.sequence
-        else { return nil }
         let fs = store.fileSystem
-        let paths = slot.paths
-        var replacement: (any OpenFile)?
+        let prepared: JournalSwap.Prepared
         do {
-            let tail = try journalBytes(of: state, from: capture.boundary, paths: paths, fileSystem: fs)
-            let file = try fs.openFile(paths.journalTemporary, create: true, truncate: true)
-            replacement = file
-            try file.write(tail, at: 0)
-            try file.sync(dataOnly: true)
-            try fs.rename(paths.journalTemporary, to: paths.journal)
-            try fs.syncDirectory(paths.directory)
-            state.closeJournal()
-            state.journal = file
-            state.journalLength = tail.count
+            // Under the snapshot lock, like step 2: a delete waits, and one that came first is seen.
+            slot.snapshotLock.lock()
+            defer { slot.snapshotLock.unlock() }
+            guard slot.generation == capture.generation,
+                let ready = try JournalSwap.prepare(from: capture.boundary, paths: slot.paths, fileSystem: fs)
+            else { return nil }
+            prepared = ready
+        } catch {
+            throw StateStoreError(error)
+        }
+        return try onUserQueue(slot) { () throws(StateStoreError) -> Int? in
+            guard slot.generation == capture.generation, slot.loads == capture.loads, var state = slot.state,
+                state.snapshotSequence < capture.sequence
+            else {
+                JournalSwap.abandon(prepared.file, paths: slot.paths, fileSystem: fs)
+                return nil
+            }
+            do throws(FileSystemError) {
+                guard try JournalSwap.commit(prepared, state: &state, paths: slot.paths, fileSystem: fs) else { return nil }
+            } catch {
+                // Either journal may be the one on disk now: drop the cache and re-read (rule 10).
+                JournalSwap.abandon(prepared.file, paths: slot.paths, fileSystem: fs)
+                slot.closeFiles()
+                throw StateStoreError(error)
+            }
             state.journalRecords = Int(state.sequence - capture.sequence)
             state.snapshotSequence = capture.sequence
             slot.state = state
-            return tail.count
-        } catch {
-            // Either journal may be the one on disk now: drop the cache and re-read (rule 10).
-            replacement?.close()
-            try? fs.removeFile(paths.journalTemporary)
-            slot.closeFiles()
-            throw StateStoreError(error)
+            return state.journalLength
         }
-    }
-
-    private static func journalBytes(of state: UserState, from offset: Int, paths: UserPaths, fileSystem fs: any FileSystem) throws(FileSystemError) -> [UInt8] {
-        let count = state.journalLength - offset
-        guard count > 0 else { return [] }
-        if let journal = state.journal { return try journal.read(at: Int64(offset), count: count) }
-        let bytes = try fs.readFile(paths.journal) ?? []
-        return Array(bytes[offset..<min(bytes.count, state.journalLength)])
     }
 
     private static func onUserQueue<T>(_ slot: UserSlot, _ body: () throws(StateStoreError) -> T) throws(StateStoreError) -> T {

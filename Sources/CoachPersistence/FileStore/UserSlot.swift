@@ -8,7 +8,7 @@ final class UserSlot: @unchecked Sendable {
     let paths: UserPaths
     /// Runs the user's operations one at a time; different users' queues run in parallel.
     let queue: DispatchQueue
-    /// Held while a compaction writes the snapshot, and by delete, so the two never overlap.
+    /// Held while a compaction writes files into the user's folder, and by delete, so the two never overlap.
     let snapshotLock = NSLock()
 
     /// The cached state; `nil` until loaded, and again after a failed write. Only on ``queue``.
