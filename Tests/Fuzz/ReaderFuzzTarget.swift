@@ -1,0 +1,113 @@
+// libFuzzer target for the journal and snapshot readers; built by `run.sh` together with the
+// library sources as one module, so the readers' internal API is in reach.
+//
+// Each input is read as a journal and as a snapshot twice: as it is, and with its checksums
+// recomputed (so mutations reach the JSON decoding behind them). The readers must never crash,
+// and whatever they return as data must carry a checksum that holds, checked here with an
+// independent bit-by-bit CRC-32C.
+import Foundation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let snapshotSequence = UInt64(bytes.first ?? 0) % 4
+    for input in [bytes, FuzzChecks.resignedJournal(bytes)] {
+        FuzzChecks.journal(input, snapshotSequence: snapshotSequence)
+    }
+    for input in [bytes, FuzzChecks.resignedSnapshot(bytes)] {
+        FuzzChecks.snapshot(input)
+    }
+    return 0
+}
+
+enum FuzzChecks {
+    static let decoder = JSONCoding.decoder()
+    static let crcSuffix = Array(#","crc":""#.utf8)
+
+    /// The journal reader: lines partition the input, records carry a sound checksum, and a
+    /// replay returns only such records, in sequence.
+    static func journal(_ bytes: [UInt8], snapshotSequence: UInt64) {
+        let lines = JournalReader.scan(bytes, decoder: decoder)
+        var offset = 0
+        for line in lines {
+            require(line.range.lowerBound == offset && line.range.upperBound > offset, "lines partition the input")
+            offset = line.range.upperBound
+            if line.record != nil {
+                require(bytes[line.range].last == UInt8(ascii: "\n"), "a record ends with its newline")
+                require(lineChecksumHolds(bytes[line.range].dropLast()), "a record whose checksum fails came back as data")
+            }
+        }
+        require(offset == bytes.count, "lines cover the input")
+        guard let replay = try? JournalReplay(lines: lines, snapshotSequence: snapshotSequence) else { return }
+        var expected = snapshotSequence + 1
+        for record in replay.records {
+            require(record.sequence == expected, "replayed records are in sequence")
+            require(lines.contains { $0.record == record }, "replayed records are records of the input")
+            expected += 1
+        }
+        require(replay.soundLength <= bytes.count, "the sound part is inside the input")
+        require((replay.tornTail == nil) == (replay.soundLength == bytes.count), "what is not sound is a torn tail")
+    }
+
+    /// The snapshot reader: a decoded snapshot's checksum holds, and it encodes and decodes back to itself.
+    static func snapshot(_ bytes: [UInt8]) {
+        guard let snapshot = try? SnapshotFile.decode(bytes, decoder: decoder) else { return }
+        require(snapshotChecksumHolds(bytes), "a snapshot whose checksum fails came back as data")
+        guard let encoded = try? snapshot.encoded() else { return }  // e.g. a date outside what JSON numbers keep
+        require((try? SnapshotFile.decode(encoded, decoder: decoder)) == snapshot, "a snapshot round-trips")
+    }
+
+    /// `line` (without newline) ends with `,"crc":"xxxxxxxx"}` holding the CRC-32C of what precedes it.
+    static func lineChecksumHolds(_ line: ArraySlice<UInt8>) -> Bool {
+        let bytes = Array(line)
+        guard bytes.count >= 18, Array(bytes[(bytes.count - 18)..<(bytes.count - 10)]) == crcSuffix,
+            bytes[bytes.count - 2] == UInt8(ascii: "\""), bytes[bytes.count - 1] == UInt8(ascii: "}"),
+            let stored = UInt32(String(decoding: bytes[(bytes.count - 10)..<(bytes.count - 2)], as: UTF8.self), radix: 16)
+        else { return false }
+        return crc32c(bytes[..<(bytes.count - 18)]) == stored
+    }
+
+    /// Bytes 2..<29 are `  "checksum" : "xxxxxxxx",\n`, holding the CRC-32C of the rest without its last newline.
+    static func snapshotChecksumHolds(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count > 29, let stored = UInt32(String(decoding: bytes[18..<26], as: UTF8.self), radix: 16) else { return false }
+        let end = bytes.last == UInt8(ascii: "\n") ? bytes.count - 1 : bytes.count
+        return crc32c(bytes[0..<2] + bytes[29..<end]) == stored
+    }
+
+    /// The journal with every line that looks like a record given the checksum of its content.
+    static func resignedJournal(_ bytes: [UInt8]) -> [UInt8] {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { slice in
+            var line = Array(slice)
+            if line.count >= 18, Array(line[(line.count - 18)..<(line.count - 10)]) == crcSuffix {
+                line.replaceSubrange((line.count - 10)..<(line.count - 2), with: hex(crc32c(line[..<(line.count - 18)])))
+            }
+            return line
+        }
+        return Array(lines.joined(separator: [UInt8(ascii: "\n")]))
+    }
+
+    /// The snapshot with its checksum line (if it has one) recomputed.
+    static func resignedSnapshot(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count > 29 else { return bytes }
+        let end = bytes.last == UInt8(ascii: "\n") ? bytes.count - 1 : bytes.count
+        var out = bytes
+        out.replaceSubrange(18..<26, with: hex(crc32c(bytes[0..<2] + bytes[29..<end])))
+        return out
+    }
+
+    static func hex(_ value: UInt32) -> [UInt8] { Array(String(format: "%08x", value).utf8) }
+
+    /// CRC-32C bit by bit: slow and obviously right, unlike the library's sliced tables.
+    static func crc32c<C: Collection<UInt8>>(_ bytes: C) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    static func require(_ condition: Bool, _ message: String) {
+        if !condition { fatalError("fuzz invariant broken: \(message)") }
+    }
+}

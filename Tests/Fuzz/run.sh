@@ -1,0 +1,15 @@
+#!/bin/sh
+# Builds the libFuzzer target for the journal and snapshot readers and runs it on the seed corpus.
+#   Tests/Fuzz/run.sh                 # 1,000,000 inputs
+#   Tests/Fuzz/run.sh -runs=100000    # any libFuzzer flags replace the default run count
+# Build output, the growing corpus and crash-* artifacts go to .build-fuzz/ (git-ignored).
+set -eu
+cd "$(dirname "$0")/../.."
+out=.build-fuzz
+mkdir -p "$out/corpus" "$out/artifacts"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name CoachPersistence \
+    $(find Sources/CoachPersistence -name '*.swift' | sort) Tests/Fuzz/ReaderFuzzTarget.swift \
+    -o "$out/reader-fuzzer"
+[ $# -eq 0 ] && set -- -runs=1000000
+# The first folder collects new inputs; the committed seed corpus is only read.
+exec "$out/reader-fuzzer" -artifact_prefix="$out/artifacts/" "$@" "$out/corpus" Tests/Fuzz/corpus
