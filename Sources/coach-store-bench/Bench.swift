@@ -14,12 +14,14 @@ enum Bench {
         var failed = false
         for id in BenchSettings.scenarioIDs where settings.runs(id) {
             Log.line("- \(id)")
+            let start = monotonicNanoseconds()
             do {
                 for figure in try await scenario(id, settings, scratch, &results) { results.add(figure) }
             } catch {
                 failed = true
                 results.skip(id, "failed: \(error)")
             }
+            Log.line("  (\(Report.number(microseconds(since: start) / 1_000_000)) s)")
         }
         if settings.keepScratch { Log.line("kept \(scratch.root.path)") } else { scratch.remove() }
         let document = Report.Document(

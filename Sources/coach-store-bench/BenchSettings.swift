@@ -2,16 +2,16 @@
 struct BenchSettings {
     var mode = "full"
     /// Interleaved A/B blocks per figure.
-    var blocks = 10
+    var blocks = 20
     /// Timed saves per block.
-    var saves = 100
+    var saves = 50
     /// The long history ("10,000 messages") and the short one it is compared with.
     var history = 10_000
     var shortHistory = 10
     /// Saves per block of the naive whole-file store (each rewrites the whole history).
-    var naiveSaves = 8
+    var naiveSaves = 5
     /// Cold loads per block.
-    var coldLoads = 5
+    var coldLoads = 3
     /// Users of the many-users store, and of the small store it is compared with.
     var manyUsers = 100_000
     var fewUsers = 10
@@ -19,7 +19,7 @@ struct BenchSettings {
     var parallelUsers = 16
     var parallelSaves = 20
     /// Saves per SQLite peer run (and per block of ours beside it).
-    var peerSaves = 200
+    var peerSaves = 100
     var warmUp = true
     var jsonPath = "coach-store-bench.json"
     /// Scenario ids to run; `nil`: all.
@@ -83,7 +83,7 @@ struct BenchSettings {
 
     private mutating func applyQuick() {
         mode = "quick"
-        (blocks, saves, naiveSaves, coldLoads) = (5, 40, 4, 3)
+        (blocks, saves, naiveSaves, coldLoads) = (6, 30, 4, 3)
         (manyUsers, parallelSaves, peerSaves) = (20_000, 10, 100)
     }
 
