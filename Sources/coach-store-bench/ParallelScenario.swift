@@ -9,7 +9,8 @@ enum ParallelScenario {
         let store = try FileStateStore(directory: scratch.folder("parallel"), options: Workload.options(.durable))
         var contexts = (0..<s.parallelUsers).map { Workload.context(userID: "parallel-\($0)", messages: s.shortHistory) }
         for context in contexts { try await store.saveContext(context) }
-        let rawPaths = (0..<s.parallelUsers).map { scratch.file("raw-parallel-\($0).bin") }
+        // Like the users' journals, the raw files live through every block and keep growing.
+        let rawFiles = try (0..<s.parallelUsers).map { try RawFile(path: scratch.file("raw-parallel-\($0).bin")) }
         let saves = s.parallelUsers * s.parallelSaves
         let (ours, base) = try await interleaved(
             blocks: s.blocks, warmUp: s.warmUp,
@@ -19,7 +20,7 @@ enum ParallelScenario {
                 return [Double(saves) / microseconds(since: start) * 1_000_000]
             },
             { _ in
-                let elapsed = try rawParallelAppends(paths: rawPaths, bytes: line, appends: s.parallelSaves)
+                let elapsed = try rawParallelAppends(files: rawFiles, bytes: line, appends: s.parallelSaves)
                 return [Double(saves) / elapsed * 1_000_000]
             })
         try await store.close()

@@ -27,19 +27,18 @@ final class RawFile {
     }
 }
 
-/// `count` threads, each appending `bytes` `appends` times with `fdatasync` to a file of its own
-/// (`paths[i]`): the physical limit for parallel durable saves. Returns the wall time in µs.
-func rawParallelAppends(paths: [String], bytes: [UInt8], appends: Int) throws -> Double {
+/// One thread per file, each appending `bytes` `appends` times with `fdatasync` to its own file:
+/// the physical limit for parallel durable saves. Returns the wall time in µs.
+func rawParallelAppends(files: [RawFile], bytes: [UInt8], appends: Int) throws -> Double {
     let failures = FailureList()
     let done = DispatchGroup()
-    let files = try paths.map { try RawFile(path: $0) }
     let start = monotonicNanoseconds()
     for file in files {
         done.enter()
-        let unsafeFile = UnsafeTransfer(file)
+        let handOff = UnsafeTransfer(file)
         Thread.detachNewThread {
             do {
-                for _ in 0..<appends { try unsafeFile.value.append(bytes, sync: true) }
+                for _ in 0..<appends { try handOff.value.append(bytes, sync: true) }
             } catch {
                 failures.add("\(error)")
             }
