@@ -75,9 +75,7 @@ struct ConfigurationTests {
     @Test("scheme names are case-insensitive, as in RFC 3986")
     func schemeCase() throws {
         #expect(try fileConfiguration("FILE:///var/lib/coach")?.directory.path == "/var/lib/coach")
-        withKnownIssue("'MEMORY:' is refused with the misleading reason \"'memory:' takes nothing after the colon\"") { () throws in
-            #expect(try StateStoreConfiguration(parsing: "MEMORY:") == .memory)
-        }
+        #expect(try StateStoreConfiguration(parsing: "MEMORY:") == .memory)
     }
 
     @Test("makeStore() opens an in-memory store for memory:")

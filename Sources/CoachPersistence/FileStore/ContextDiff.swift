@@ -21,9 +21,16 @@ enum ContextDiff {
         if !exactlyEqual(old.consolidatedSummary, new.consolidatedSummary) {
             events.append(.summaryChanged(new.consolidatedSummary))
         }
-        if old.userProfile != new.userProfile { events.append(.profileChanged(new.userProfile)) }
-        if old.identities != new.identities { events.append(.identitiesChanged(new.identities)) }
-        let changed = new.metadata.filter { key, value in old.metadata[key] != value }
+        if !sameJSON(old.userProfile, new.userProfile, { w, v throws(JournalJSONWriter.NonFiniteNumber) in try w.profile(v) }) {
+            events.append(.profileChanged(new.userProfile))
+        }
+        if !sameJSON(old.identities, new.identities, { w, v throws(JournalJSONWriter.NonFiniteNumber) in try w.array(v) { w, i in w.identity(i) } }) {
+            events.append(.identitiesChanged(new.identities))
+        }
+        let changed = new.metadata.filter { key, value in
+            guard let previous = old.metadata[key] else { return true }
+            return !sameJSON(previous, value, { w, v throws(JournalJSONWriter.NonFiniteNumber) in try w.value(v) })
+        }
         if !changed.isEmpty { events.append(.metadataSet(changed)) }
         let removed = old.metadata.keys.filter { new.metadata[$0] == nil }
         if !removed.isEmpty { events.append(.metadataRemoved(removed.sorted())) }
@@ -48,7 +55,24 @@ enum ContextDiff {
 
     private static func exactlyEqual(_ a: ChatMessage, _ b: ChatMessage) -> Bool {
         a.timestamp == b.timestamp && exactlyEqual(a.role.rawValue, b.role.rawValue)
-            && exactlyEqual(a.content, b.content) && a.metadata == b.metadata
+            && exactlyEqual(a.content, b.content) && sameJSON(a.metadata, b.metadata, { w, v throws(JournalJSONWriter.NonFiniteNumber) in try w.object(v) })
+    }
+
+    /// Whether two values are stored as the same bytes. `==` first, since it rejects most
+    /// differences cheaply; but `==` also calls canonically equivalent strings equal, and an edit
+    /// from one form to the other must still be saved, so equal values are compared as JSON.
+    private static func sameJSON<T: Equatable>(
+        _ a: T, _ b: T, _ write: (inout JournalJSONWriter, T) throws(JournalJSONWriter.NonFiniteNumber) -> Void
+    ) -> Bool {
+        guard a == b else { return false }
+        var x = JournalJSONWriter(), y = JournalJSONWriter()
+        do throws(JournalJSONWriter.NonFiniteNumber) {
+            try write(&x, a)
+            try write(&y, b)
+        } catch {
+            return false
+        }
+        return x.bytes == y.bytes
     }
 
     /// Byte equality: Swift's `==` would call canonically equivalent strings equal and the

@@ -8,8 +8,9 @@ extension FileStateStore {
         /// `interval`. A power cut (not a crash of the process) loses at most the saves of the
         /// last `interval`, like Redis's `appendfsync everysec`.
         case batched(interval: Duration)
-        /// Nothing is ever synced: for tests and throwaway data. A power cut may lose anything
-        /// not yet written back by the kernel; a crash of the process loses nothing.
+        /// Saves are never synced (opening a store, compaction, repairs and deletes still are):
+        /// for tests and throwaway data. A power cut may lose any save not yet written back by
+        /// the kernel; a crash of the process loses nothing.
         case unsynced
 
         /// `.batched` with the one-second window Redis uses.

@@ -194,7 +194,7 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
             line = try record.encodedLine()
         } catch {
             slot.state = state
-            throw .encodingFailed(userID: context.userID, reason: error.description)
+            throw .encodingFailed(userID: context.userID, reason: Self.encodingFailure(events, error))
         }
         let previousLength = state.journalLength
         do {
@@ -253,6 +253,17 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
     func flushAll() -> [StateStoreError] {
         guard let flusher else { return [] }
         return flusher.flushNow(store: self)
+    }
+
+    /// Why events cannot be written, with the key path `JSONEncoder` names (it is only asked
+    /// once the fast writer has failed).
+    private static func encodingFailure(_ events: [JournalEvent], _ error: JournalJSONWriter.NonFiniteNumber) -> String {
+        do {
+            _ = try JSONCoding.compactEncoder().encode(events)
+        } catch {
+            return JSONCoding.reason(error)
+        }
+        return error.description
     }
 
     private static func rootPath(_ directory: URL) -> String {

@@ -46,7 +46,7 @@ struct JournalReplay: Sendable {
         records = []
         for line in sound {
             let record = line.record!
-            if record.sequence <= previous && line.number > 1 {
+            if record.sequence == 0 || (record.sequence <= previous && line.number > 1) {
                 throw Corruption(line: line.number, reason: "sequence \(record.sequence) does not follow \(previous)")
             }
             previous = record.sequence

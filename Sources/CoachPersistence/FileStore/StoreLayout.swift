@@ -6,8 +6,10 @@
 /// users/<folder>/snapshot.json
 /// users/<folder>/journal.jsonl
 /// users/<folder>/journal.jsonl.torn    torn tails cut off by recovery, kept for forensics
-/// users/<folder>/*.tmp                 a replacement being written (ignored and removed on open)
-/// users/.trash-<folder>/               a user being deleted (removed on open)
+/// users/<folder>/*.tmp                 a replacement being written (ignored; removed when a
+///                                      writable store first loads the user)
+/// users/.trash-<folder>/               a user being deleted (ignored; removed by a writable
+///                                      store's next listing, or the user's next delete)
 /// ```
 struct StoreLayout: Sendable {
     /// The store's root directory, absolute, without a trailing `/`.

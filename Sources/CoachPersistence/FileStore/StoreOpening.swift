@@ -34,6 +34,8 @@ enum StoreOpening {
             if let manifest = try fs.readFile(layout.manifest) {
                 try StoreManifest.validate(manifest, layout: layout)
             } else {
+                // A crash while a new store wrote store.json leaves its temporary file: ignore it.
+                try fs.removeFile(layout.temporary(for: layout.manifest))
                 let strangers = try fs.listDirectory(layout.root).filter { $0 != "store.lock" && $0 != "users" }
                 guard strangers.isEmpty else {
                     throw StateStoreError.notAStore(

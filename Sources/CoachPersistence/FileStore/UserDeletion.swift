@@ -3,8 +3,13 @@
 /// emptied by the next writable listing (see `UserListing`).
 enum UserDeletion {
     static func delete(paths: UserPaths, fileSystem fs: any FileSystem) throws(FileSystemError) {
-        guard fs.isDirectory(paths.directory) else { return }
         let trash = paths.layout.trash(paths.folder)
+        guard fs.isDirectory(paths.directory) else {
+            // Already gone, perhaps by an earlier attempt whose sync failed: make that durable.
+            try fs.syncDirectory(paths.layout.usersDirectory)
+            if fs.isDirectory(trash) { try empty(trash, fs) }
+            return
+        }
         if fs.isDirectory(trash) { try empty(trash, fs) }
         try fs.rename(paths.directory, to: trash)
         try fs.syncDirectory(paths.layout.usersDirectory)

@@ -18,9 +18,9 @@ enum UserListing {
             }
             let paths = UserPaths(layout: layout, folder: name)
             guard holdsData(paths, fs) else { continue }
-            if let id = UserFolderName.decode(name) {
+            if let id = UserFolderName.decode(name), UserFolderName.encode(id) == name {
                 ids.append(id)
-            } else if let id = storedUserID(paths, fs) {
+            } else if UserFolderName.isHashed(name), let id = storedUserID(paths, fs), UserFolderName.encode(id) == name {
                 ids.append(id)
             }
         }

@@ -19,6 +19,10 @@ struct UserState {
     var journalRecords = 0
     /// Whether the user's folder exists on disk.
     var folderExists = false
+    /// Whether the entries of the user's folder (in `users/`) and journal (in the folder) are
+    /// known to be durable. Not for a folder found on disk: a save that failed, or a process
+    /// that died, after creating it may have left it unsynced, so the first append syncs them.
+    var directoriesSynced = false
 
     /// Records in the journal that the snapshot does not cover yet.
     var recordsSinceSnapshot: UInt64 { sequence - snapshotSequence }

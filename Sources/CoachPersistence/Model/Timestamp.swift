@@ -8,16 +8,17 @@ import Foundation
 /// `2026-11-22T10:00:00.123Z`. A normalized date survives encode → decode bit for bit, because
 /// both directions go through the same integer millisecond count.
 enum Timestamp {
-    /// Whole milliseconds since 1970 for `date`, rounded to the nearest. Dates beyond ±285,000
-    /// years (and non-finite ones) are clamped there rather than trapping.
+    /// Whole milliseconds since 1970 for `date`, rounded to the nearest. Dates beyond ±71,000
+    /// years (and non-finite ones) are clamped there rather than trapping: past that a `Date`
+    /// cannot hold every millisecond exactly, and normalizing would not be a fixed point.
     static func milliseconds(_ date: Date) -> Int64 {
         let ms = (date.timeIntervalSince1970 * 1000).rounded()
         guard ms.isFinite else { return ms > 0 ? limit : -limit }
         return Int64(max(-Double(limit), min(Double(limit), ms)))
     }
 
-    /// 2^53: every whole number of milliseconds up to here is exact in a `Double`.
-    private static let limit: Int64 = 9_007_199_254_740_992
+    /// 2^51 milliseconds: within it, every whole millisecond survives `Date`'s conversions exactly.
+    private static let limit: Int64 = 2_251_799_813_685_248
 
     /// The date exactly `milliseconds` after 1970.
     static func date(milliseconds: Int64) -> Date {

@@ -24,7 +24,7 @@ public enum StateStoreConfiguration: Hashable, Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         func invalid(_ reason: String) -> StateStoreError { .invalidConfiguration(text, reason: reason) }
         guard !trimmed.isEmpty else { throw invalid("it is empty; use 'memory:', 'file:///path' or a path") }
-        if trimmed == "memory:" || trimmed == "memory://" {
+        if trimmed.lowercased() == "memory:" || trimmed.lowercased() == "memory://" {
             self = .memory
         } else if trimmed.lowercased().hasPrefix("memory:") {
             throw invalid("'memory:' takes nothing after the colon")
