@@ -54,7 +54,7 @@ enum ArchiveCommands {
             let contexts: [CoachContext]
             do {
                 contexts = try ContextArchive.decode(data)
-            } catch let error as MaintenanceError {
+            } catch let error as StateStoreError {
                 var text = error.description
                 if case .notAnExport = error { text = text.replacingOccurrences(of: "The input", with: file == "-" ? "Standard input" : file) }
                 throw CommandFailure(text)

@@ -110,7 +110,6 @@ enum CoachStoreTool {
         case StateStoreError.locked(let directory):
             text = "The store at \(directory) is open for writing by another process (a running app?); stop it first. Commands that only look (ls, show, verify, export…) work meanwhile"
         case let error as StateStoreError: text = error.description
-        case let error as MaintenanceError: text = error.description
         default: text = (error as NSError).localizedDescription
         }
         if let last = text.last, !".!?".contains(last) { text += "." }

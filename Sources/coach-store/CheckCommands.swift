@@ -20,7 +20,7 @@ enum CheckCommands {
             let report: StoreVerification
             do {
                 report = try inspector.verify(userID: args.argument("USER"))
-            } catch MaintenanceError.noSuchUser(let userID, _) {
+            } catch StateStoreError.noSuchUser(let userID, _) {
                 throw Store.noSuchUser(inspector, userID, directory: directory)
             }
             let checked = "\(Output.count(report.users, "user")), \(Output.count(report.snapshots, "snapshot")) and \(Output.count(report.lines, "journal line")) checked"
@@ -63,7 +63,7 @@ enum CheckCommands {
             let report: RepairReport
             do {
                 report = try StoreRepair.repair(userID: userID, in: URL(fileURLWithPath: directory))
-            } catch MaintenanceError.noSuchUser {
+            } catch StateStoreError.noSuchUser {
                 throw Store.noSuchUser(inspector, userID, directory: directory)
             }
             let journal = inspector.relativePath(report.journal)

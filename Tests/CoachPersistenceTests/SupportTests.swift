@@ -167,6 +167,9 @@ struct SupportTests {
         (.encodingFailed(userID: "ana", reason: "metadata.x: Unable to encode Double.nan"), ["'ana'", "Double.nan"]),
         (.io(operation: "sync", path: "/s/users/ana/journal.jsonl", errno: ENOSPC, reason: "No space left on device"), ["sync", "/s/users/ana/journal.jsonl", "No space left"]),
         (.invalidConfiguration("ftp://x", reason: "the scheme 'ftp' is not supported"), ["'ftp://x'", "'ftp'"]),
+        (.noSuchUser(userID: "dave", directory: "/s"), ["'dave'", "/s"]),
+        (.notRepairable(userID: "ana", reason: "the snapshot is damaged"), ["'ana'", "the snapshot is damaged"]),
+        (.notAnExport(reason: "it is empty"), ["export", "it is empty"]),
     ]
 
     @Test("every error reads as one sentence naming what it concerns", arguments: errors)

@@ -62,7 +62,7 @@ struct MaintenanceAPITests {
         #expect(report.problems.map(\.userID) == ["alice", "bob"])
         #expect(report.problems.allSatisfy { $0.isRepairable })
         #expect(report.problems[0].description.hasPrefix("users/alice/journal.jsonl:2: checksum mismatch"))
-        #expect(throws: MaintenanceError.noSuchUser(userID: "dave", directory: dir.url.path)) { try inspector.verify(userID: "dave") }
+        #expect(throws: StateStoreError.noSuchUser(userID: "dave", directory: dir.url.path)) { try inspector.verify(userID: "dave") }
     }
 
     @Test("verify finds a sequence gap and a record that holds another user's context")
@@ -109,7 +109,7 @@ struct MaintenanceAPITests {
         #expect(try ContextArchive.decode(ContextArchive.encode(contexts)) == contexts)
         #expect(try ContextArchive.decode(ContextArchive.encode(contexts[0])) == [contexts[0]])
         #expect(try ContextArchive.decode(Data("  []\n".utf8)) == [])
-        #expect(throws: MaintenanceError.self) { try ContextArchive.decode(Data("3".utf8)) }
+        #expect(throws: StateStoreError.self) { try ContextArchive.decode(Data("3".utf8)) }
     }
 
     @Test("inspection of a store a live writer keeps saving and compacting never sees damage")

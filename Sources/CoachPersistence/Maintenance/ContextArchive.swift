@@ -18,7 +18,7 @@ public enum ContextArchive {
 
     /// The contexts in an export: a single context object or an array of them.
     ///
-    /// - Throws: ``MaintenanceError/notAnExport(reason:)`` with what is wrong and where.
+    /// - Throws: ``StateStoreError/notAnExport(reason:)`` with what is wrong and where.
     public static func decode(_ data: Data) throws -> [CoachContext] {
         let first = data.first { !Set(" \t\r\n".utf8).contains($0) }
         let decoder = JSONCoding.decoder()
@@ -26,13 +26,13 @@ public enum ContextArchive {
             switch first {
             case UInt8(ascii: "["): return try decoder.decode([CoachContext].self, from: data)
             case UInt8(ascii: "{"): return [try decoder.decode(CoachContext.self, from: data)]
-            case nil: throw MaintenanceError.notAnExport(reason: "it is empty")
-            default: throw MaintenanceError.notAnExport(reason: "it is not a JSON object or array")
+            case nil: throw StateStoreError.notAnExport(reason: "it is empty")
+            default: throw StateStoreError.notAnExport(reason: "it is not a JSON object or array")
             }
-        } catch let error as MaintenanceError {
+        } catch let error as StateStoreError {
             throw error
         } catch {
-            throw MaintenanceError.notAnExport(reason: reason(error))
+            throw StateStoreError.notAnExport(reason: reason(error))
         }
     }
 

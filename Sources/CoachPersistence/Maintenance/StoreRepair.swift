@@ -50,7 +50,7 @@ public enum StoreRepair {
     ///
     /// - Throws: ``StateStoreError/locked(directory:)`` if a writer still has the store open
     ///   after `lockWait`,
-    ///   ``MaintenanceError/noSuchUser(userID:directory:)``, ``MaintenanceError/notRepairable(userID:reason:)``,
+    ///   ``StateStoreError/noSuchUser(userID:directory:)``, ``StateStoreError/notRepairable(userID:reason:)``,
     ///   or a ``StateStoreError`` for a failed file operation.
     public static func repair(userID: String, in directory: URL, lockWait: Duration = .seconds(1)) throws -> RepairReport {
         try repair(userID: userID, in: directory, lockWait: lockWait, fileSystem: PosixFileSystem())
@@ -64,14 +64,14 @@ public enum StoreRepair {
 
         let paths = inspector.paths(for: userID)
         guard let inspection = try inspector.inspect(userID, paths: paths) else {
-            throw MaintenanceError.noSuchUser(userID: userID, directory: inspector.layout.root)
+            throw StateStoreError.noSuchUser(userID: userID, directory: inspector.layout.root)
         }
         let files = inspection.files
         let snapshot: SnapshotFile?
         do {
             snapshot = try UserRecovery.readSnapshot(userID: userID, paths: paths, fileSystem: files.frozen)
         } catch {
-            throw MaintenanceError.notRepairable(userID: userID, reason: reason(error, inspector))
+            throw StateStoreError.notRepairable(userID: userID, reason: reason(error, inspector))
         }
         let snapshotSequence = snapshot?.sequence ?? 0
         let journal = files.journal ?? []
@@ -88,7 +88,7 @@ public enum StoreRepair {
         }
         guard let damage else {
             if case .failure(let error) = inspection.loaded {
-                throw MaintenanceError.notRepairable(userID: userID, reason: reason(error, inspector))
+                throw StateStoreError.notRepairable(userID: userID, reason: reason(error, inspector))
             }
             return RepairReport(
                 userID: userID, journal: paths.journal, backup: nil, damagedLine: nil, reason: nil,
@@ -105,7 +105,7 @@ public enum StoreRepair {
         do {
             state = try UserRecovery.load(userID: userID, paths: paths, fileSystem: after.frozen, writable: false).state
         } catch {
-            throw MaintenanceError.notRepairable(userID: userID, reason: reason(error, inspector))
+            throw StateStoreError.notRepairable(userID: userID, reason: reason(error, inspector))
         }
 
         let backup = backupPath(for: paths, fs)

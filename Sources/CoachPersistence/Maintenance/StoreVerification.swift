@@ -61,13 +61,13 @@ extension StoreInspector {
     /// checksums, decoding, sequence order, whose context each file holds, and folder names.
     /// Unlike a load, it goes on past the first problem and reports each one.
     ///
-    /// - Throws: ``MaintenanceError/noSuchUser(userID:directory:)`` if `userID` has no data.
+    /// - Throws: ``StateStoreError/noSuchUser(userID:directory:)`` if `userID` has no data.
     public func verify(userID: String? = nil) throws -> StoreVerification {
         var report = StoreVerification(users: 0, snapshots: 0, lines: 0, problems: [])
         if let userID {
             let paths = paths(for: userID)
             guard try check(userID: userID, paths: paths, into: &report) else {
-                throw MaintenanceError.noSuchUser(userID: userID, directory: layout.root)
+                throw StateStoreError.noSuchUser(userID: userID, directory: layout.root)
             }
             return report
         }

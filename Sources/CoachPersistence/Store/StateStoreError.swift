@@ -27,6 +27,12 @@ public enum StateStoreError: Error, Hashable, Sendable, CustomStringConvertible,
     case io(operation: String, path: String, errno: Int32, reason: String)
     /// A store configuration string could not be parsed.
     case invalidConfiguration(String, reason: String)
+    /// A maintenance operation named a user the store has no data for.
+    case noSuchUser(userID: String, directory: String)
+    /// A user's files are damaged in a way that cutting the journal back cannot fix.
+    case notRepairable(userID: String, reason: String)
+    /// Bytes given to ``ContextArchive/decode(_:)`` are not an export.
+    case notAnExport(reason: String)
 
     public var description: String {
         switch self {
@@ -54,6 +60,12 @@ public enum StateStoreError: Error, Hashable, Sendable, CustomStringConvertible,
             return "Could not \(operation) \(path): \(reason)."
         case .invalidConfiguration(let text, let reason):
             return "The store configuration \(quoted(text)) is not valid: \(reason)."
+        case .noSuchUser(let userID, let directory):
+            return "The store at \(directory) has no user \(quoted(userID))."
+        case .notRepairable(let userID, let reason):
+            return "The files of user \(quoted(userID)) cannot be repaired by cutting the journal back: \(reason)."
+        case .notAnExport(let reason):
+            return "The input is not a coach-store export: \(reason)."
         }
     }
 
