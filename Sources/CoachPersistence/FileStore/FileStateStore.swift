@@ -156,28 +156,21 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
     /// The user's state, read from disk if it is not cached. On the slot's queue.
     ///
     /// A read-only store never caches: it reads the files on every load, so that a person
-    /// inspecting a store sees what the live writer wrote since. A read-only load that lands in
-    /// the middle of the writer's compaction (new snapshot, old journal swapped a moment later)
-    /// can see a sequence mismatch; it is read again before being reported as corruption.
+    /// inspecting a store sees what the live writer wrote since (``UserFiles`` reads them so
+    /// they match even while the writer compacts).
     func loadedState(_ slot: UserSlot) throws(StateStoreError) -> UserState {
         if let state = slot.state, !options.readOnly { return state }
-        var attempts = options.readOnly ? 3 : 1
-        while true {
-            attempts -= 1
-            do {
-                let outcome = try UserRecovery.load(
-                    userID: slot.userID, paths: slot.paths, fileSystem: fileSystem, writable: !options.readOnly)
-                if let event = outcome.tornTail { emit(event) }
-                slot.loads += 1
-                slot.state = options.readOnly ? nil : outcome.state
-                return outcome.state
-            } catch {
-                guard case .corruptJournal = error, attempts > 0 else {
-                    if case .corruptJournal = error { emit(.corruptionFound(error)) }
-                    if case .corruptSnapshot = error { emit(.corruptionFound(error)) }
-                    throw error
-                }
-            }
+        do {
+            let outcome = try UserRecovery.load(
+                userID: slot.userID, paths: slot.paths, fileSystem: fileSystem, writable: !options.readOnly)
+            if let event = outcome.tornTail { emit(event) }
+            slot.loads += 1
+            slot.state = options.readOnly ? nil : outcome.state
+            return outcome.state
+        } catch {
+            if case .corruptJournal = error { emit(.corruptionFound(error)) }
+            if case .corruptSnapshot = error { emit(.corruptionFound(error)) }
+            throw error
         }
     }
 

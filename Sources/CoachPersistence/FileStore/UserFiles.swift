@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One user's snapshot and journal bytes, read so that they belong together even while a live
 /// writer appends and compacts.
@@ -40,43 +36,13 @@ struct UserFiles: Sendable {
         }
     }
 
-    /// A file system that serves these bytes for the two files and refuses every write, so that
-    /// ``UserRecovery`` can load the user from exactly what was read.
-    var frozen: any FileSystem { FrozenFileSystem(files: self) }
-}
-
-/// Serves a ``UserFiles`` capture for its two paths and the real file system for other reads;
-/// every write fails with `EROFS`. Inspection goes through it, so it cannot change a byte.
-private struct FrozenFileSystem: FileSystem {
-    let files: UserFiles
-    let real = PosixFileSystem()
-
-    func readFile(_ path: String) throws(FileSystemError) -> [UInt8]? {
-        if path == files.paths.snapshot { return files.snapshot }
-        if path == files.paths.journal { return files.journal }
-        return try real.readFile(path)
-    }
-
-    func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try real.listDirectory(path) }
-    func isDirectory(_ path: String) -> Bool { real.isDirectory(path) }
-
-    func fileSize(_ path: String) -> Int64? {
-        if path == files.paths.snapshot { return files.snapshot.map { Int64($0.count) } }
-        if path == files.paths.journal { return files.journal.map { Int64($0.count) } }
-        return real.fileSize(path)
-    }
-
-    func makeDirectory(_ path: String) throws(FileSystemError) -> Bool { throw refused("create directory", path) }
-    func openFile(_ path: String, create: Bool, truncate: Bool) throws(FileSystemError) -> any OpenFile {
-        throw refused("open", path)
-    }
-    func rename(_ source: String, to destination: String) throws(FileSystemError) { throw refused("rename", source) }
-    func removeFile(_ path: String) throws(FileSystemError) { throw refused("remove", path) }
-    func removeDirectory(_ path: String) throws(FileSystemError) { throw refused("remove directory", path) }
-    func syncDirectory(_ path: String) throws(FileSystemError) { throw refused("sync directory", path) }
-    func lockExclusively(_ path: String) throws(FileSystemError) -> (any OpenFile)? { throw refused("lock", path) }
-
-    private func refused(_ operation: String, _ path: String) -> FileSystemError {
-        FileSystemError(operation: operation, path: path, errno: EROFS)
+    /// Reads the two files once: enough for the writer, which holds the lock, so nothing else
+    /// changes them.
+    static func readOnce(_ paths: UserPaths, fileSystem fs: any FileSystem) throws(StateStoreError) -> UserFiles {
+        do {
+            return UserFiles(paths: paths, snapshot: try fs.readFile(paths.snapshot), journal: try fs.readFile(paths.journal))
+        } catch {
+            throw StateStoreError(error)
+        }
     }
 }

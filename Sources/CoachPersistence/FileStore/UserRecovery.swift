@@ -9,17 +9,29 @@ enum UserRecovery {
         var tornTail: FileStateStore.Event?
     }
 
-    /// Reads `userID`'s files. In a writable store a torn tail is copied to
-    /// `journal.jsonl.torn`, cut off, and the journal synced; leftover temporary files are removed.
+    /// Reads `userID`'s files and recovers the user from them. A writable store reads them
+    /// once; a read-only one reads them so they match even while a writer compacts (see ``UserFiles``).
     static func load(
         userID: String, paths: UserPaths, fileSystem fs: any FileSystem, writable: Bool
     ) throws(StateStoreError) -> Outcome {
-        var state = UserState(userID: userID, folder: paths.folder)
-        state.folderExists = fs.isDirectory(paths.directory)
-        guard state.folderExists else { return Outcome(state: state) }
+        guard fs.isDirectory(paths.directory) else {
+            return Outcome(state: UserState(userID: userID, folder: paths.folder))
+        }
+        let files = writable ? try UserFiles.readOnce(paths, fileSystem: fs) : try UserFiles.read(paths, fileSystem: fs)
+        return try recover(userID: userID, from: files, fileSystem: fs, writable: writable)
+    }
 
-        let snapshot = try readSnapshot(userID: userID, paths: paths, fileSystem: fs)
-        let journalBytes = try read(paths.journal, fs) ?? []
+    /// Recovers the user from bytes already read. When `writable`, a torn tail is copied to
+    /// `journal.jsonl.torn`, cut off, and the journal synced, and leftover temporary files are
+    /// removed; otherwise `fs` is not touched.
+    static func recover(
+        userID: String, from files: UserFiles, fileSystem fs: any FileSystem, writable: Bool
+    ) throws(StateStoreError) -> Outcome {
+        let paths = files.paths
+        var state = UserState(userID: userID, folder: paths.folder)
+        state.folderExists = true
+        let snapshot = try decodeSnapshot(userID: userID, files: files)
+        let journalBytes = files.journal ?? []
         let replay: JournalReplay
         do {
             replay = try JournalReplay(lines: JournalReader.scan(journalBytes), snapshotSequence: snapshot?.sequence ?? 0)
@@ -55,8 +67,9 @@ enum UserRecovery {
     }
 
     /// The user's snapshot, or `nil` if there is none.
-    static func readSnapshot(userID: String, paths: UserPaths, fileSystem fs: any FileSystem) throws(StateStoreError) -> SnapshotFile? {
-        guard let bytes = try read(paths.snapshot, fs) else { return nil }
+    static func decodeSnapshot(userID: String, files: UserFiles) throws(StateStoreError) -> SnapshotFile? {
+        let paths = files.paths
+        guard let bytes = files.snapshot else { return nil }
         let snapshot: SnapshotFile
         do {
             snapshot = try SnapshotFile.decode(bytes)
@@ -107,10 +120,6 @@ enum UserRecovery {
             throw .folderConflict(userID: userID, folder: paths.directory, storedUserID: stored)
         }
         throw .corruptSnapshot(userID: userID, file: file, reason: "it holds the context of user '\(stored)'")
-    }
-
-    private static func read(_ path: String, _ fs: any FileSystem) throws(StateStoreError) -> [UInt8]? {
-        do { return try fs.readFile(path) } catch { throw StateStoreError(error) }
     }
 }
 

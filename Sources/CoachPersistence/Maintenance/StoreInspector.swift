@@ -100,7 +100,7 @@ public struct StoreInspector: Sendable {
         guard files.snapshot != nil || !(files.journal ?? []).isEmpty else { return nil }
         let snapshotSequence = files.snapshot.flatMap { try? SnapshotFile.decode($0).sequence }
         let loaded = Result { () throws(StateStoreError) in
-            try UserRecovery.load(userID: userID, paths: paths, fileSystem: files.frozen, writable: false).state
+            try UserRecovery.recover(userID: userID, from: files, fileSystem: fileSystem, writable: false).state
         }
         var summary = UserSummary(
             userID: userID, folder: layout.relative(paths.directory), state: nil, messageCount: 0, lastActivity: nil,

@@ -69,7 +69,7 @@ public enum StoreRepair {
         let files = inspection.files
         let snapshot: SnapshotFile?
         do {
-            snapshot = try UserRecovery.readSnapshot(userID: userID, paths: paths, fileSystem: files.frozen)
+            snapshot = try UserRecovery.decodeSnapshot(userID: userID, files: files)
         } catch {
             throw StateStoreError.notRepairable(userID: userID, reason: reason(error, inspector))
         }
@@ -103,7 +103,7 @@ public enum StoreRepair {
         let after = UserFiles(paths: paths, snapshot: files.snapshot, journal: Array(journal[..<keptLength]))
         let state: UserState
         do {
-            state = try UserRecovery.load(userID: userID, paths: paths, fileSystem: after.frozen, writable: false).state
+            state = try UserRecovery.recover(userID: userID, from: after, fileSystem: fs, writable: false).state
         } catch {
             throw StateStoreError.notRepairable(userID: userID, reason: reason(error, inspector))
         }

@@ -114,7 +114,7 @@ extension StoreInspector {
         if files.snapshot != nil {
             report.snapshots += 1
             do {
-                snapshotSequence = try UserRecovery.readSnapshot(userID: userID, paths: paths, fileSystem: files.frozen)?.sequence ?? 0
+                snapshotSequence = try UserRecovery.decodeSnapshot(userID: userID, files: files)?.sequence ?? 0
             } catch {
                 snapshotSequence = nil
                 problems.append(problem(for: error, userID: userID, paths: paths))
@@ -161,7 +161,7 @@ extension StoreInspector {
         // Finally the whole load, for what only replay sees (a record holding another user's context).
         if problems.isEmpty {
             do {
-                _ = try UserRecovery.load(userID: userID, paths: paths, fileSystem: files.frozen, writable: false)
+                _ = try UserRecovery.recover(userID: userID, from: files, fileSystem: fileSystem, writable: false)
             } catch {
                 problems.append(problem(for: error, userID: userID, paths: paths))
             }
