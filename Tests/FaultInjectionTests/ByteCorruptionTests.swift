@@ -18,12 +18,6 @@ struct ByteCorruptionTests {
         case corruptSnapshot
     }
 
-    /// The newline ending the second-to-last record, changed, joins the last two records into
-    /// one damaged last line, which reads as a torn tail: the last record, sound and
-    /// acknowledged, is cut off with it instead of the load failing as corruption.
-    static let joinedLinesIssue =
-        "KNOWN ISSUE: a damaged newline before the last record reads as a torn tail and cuts the sound last record"
-
     @Test("a changed byte in any journal record is detected")
     func everyJournalByte() async throws {
         let (fixture, disk) = try await makeFixture(compactedSaves: 0)
@@ -36,13 +30,7 @@ struct ByteCorruptionTests {
                     var damaged = disk
                     damaged.overwrite(fixture.paths.journal, with: bytes)
                     let label = "journal byte \(offset) (record \(index + 1)) set to \(value)"
-                    if index == fixture.records.count - 2 && offset == record.upperBound - 1 {
-                        await withKnownIssue(Comment(rawValue: Self.joinedLinesIssue)) {
-                            await check(damaged, fixture, verdict(fixture, damagedRecord: index), label, alsoReadOnly: choice == 0)
-                        }
-                    } else {
-                        await check(damaged, fixture, verdict(fixture, damagedRecord: index), label, alsoReadOnly: choice == 0)
-                    }
+                    await check(damaged, fixture, verdict(fixture, damagedRecord: index), label, alsoReadOnly: choice == 0)
                     changed += 1
                 }
             }

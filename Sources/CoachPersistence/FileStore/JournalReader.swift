@@ -18,6 +18,25 @@ enum JournalReader {
             if case .failure(.damaged) = result { return false }
             return true
         }
+        /// For a damaged line: whether a sound record is embedded in it after its start, as when
+        /// the newline between two records was damaged and they read as one line. A torn append
+        /// is a prefix of one record and never holds a whole other one.
+        var embedsSoundRecord = false
+    }
+
+    /// Whether a record whose checksum holds starts somewhere after the first byte of `line`.
+    private static func embedsSoundRecord(_ line: ArraySlice<UInt8>, decoder: JSONDecoder) -> Bool {
+        let marker = Array(#"{"seq":"#.utf8)
+        var index = line.startIndex + 1
+        while index + marker.count <= line.endIndex {
+            if line[index] == marker[0], line[index..<(index + marker.count)].elementsEqual(marker),
+                case .success = JournalRecord.decode(line: line[index...], decoder: decoder)
+            {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     /// Every line of `bytes`; a last line without its newline is reported as damaged.
@@ -31,7 +50,11 @@ enum JournalReader {
                 newline == nil
                 ? .failure(.damaged("incomplete last line (\(end - start) bytes, no newline)"))
                 : JournalRecord.decode(line: bytes[start..<(end - 1)], decoder: decoder)
-            lines.append(Line(number: lines.count + 1, range: start..<end, result: result))
+            var line = Line(number: lines.count + 1, range: start..<end, result: result)
+            if !line.checksumHolds {
+                line.embedsSoundRecord = embedsSoundRecord(bytes[start..<(newline ?? end)], decoder: decoder)
+            }
+            lines.append(line)
             start = end
         }
         return lines

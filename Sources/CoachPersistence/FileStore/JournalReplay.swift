@@ -3,8 +3,9 @@
 ///
 /// - A damaged line with no record whose checksum holds after it is a **torn tail**: everything
 ///   from its first byte on is what a crash left half-written.
-/// - A damaged line with a sound record after it, a record that cannot be decoded, or a
-///   sequence out of order is **corruption**: nothing is guessed, the load fails.
+/// - A damaged line with a sound record after it (or inside it, after a damaged newline), a
+///   record that cannot be decoded, or a sequence out of order is **corruption**: nothing is
+///   guessed, the load fails.
 /// - Records at or below the snapshot's sequence are already in the snapshot and are skipped;
 ///   the first record above it must be exactly one more, and each later one one more again.
 struct JournalReplay: Sendable {
@@ -35,9 +36,13 @@ struct JournalReplay: Sendable {
             if case .failure(.undecodable(let reason)) = line.result {
                 throw Corruption(line: line.number, reason: "record cannot be decoded: \(reason)")
             }
-            if let later = lines[(firstBad + 1)...].first(where: \.checksumHolds), case .failure(.damaged(let reason)) = line.result {
-                throw Corruption(
-                    line: line.number, reason: "\(reason), and line \(later.number) after it is a sound record")
+            if case .failure(.damaged(let reason)) = line.result {
+                if let later = lines[(firstBad + 1)...].first(where: \.checksumHolds) {
+                    throw Corruption(line: line.number, reason: "\(reason), and line \(later.number) after it is a sound record")
+                }
+                if line.embedsSoundRecord {
+                    throw Corruption(line: line.number, reason: "\(reason), and a sound record follows within the line (a damaged newline?)")
+                }
             }
         }
         let sound = lines[..<(firstBad ?? lines.count)]
