@@ -21,6 +21,14 @@ struct BenchSettings {
     /// Saves per SQLite peer run (and per block of ours beside it).
     var peerSaves = 100
     var warmUp = true
+
+    /// Saves per block where single saves are timed: small blocks, so that both sides of a pair
+    /// meet the same disk (another process's burst of syncs lasts milliseconds).
+    static let savesPerFineBlock = 5
+    /// How many such blocks make `blocks × saves` saves per side.
+    var fineBlocks: Int { max(1, blocks * saves / Self.savesPerFineBlock) }
+    /// Saves per side in one fine block (fewer when `--saves` is smaller).
+    var fineSaves: Int { min(saves, Self.savesPerFineBlock) }
     var jsonPath = "coach-store-bench.json"
     /// Scenario ids to run; `nil`: all.
     var only: Set<String>?

@@ -8,21 +8,44 @@ enum SaveScenario {
         return [
             try await measure(durable: true, line: line, settings, scratch),
             try await measure(durable: false, line: line, settings, scratch),
+            try await control(line: line, settings, scratch),
         ]
+    }
+
+    /// The same raw appends on both sides (two files): how far from 1.00 the noise of this run
+    /// alone moves a durable ratio.
+    private static func control(line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
+        let first = try RawFile(path: scratch.file("control-a.bin"))
+        let second = try RawFile(path: scratch.file("control-b.bin"))
+        let (a, b) = try await interleaved(
+            blocks: s.fineBlocks, warmUp: s.warmUp,
+            { _ in try await timedRuns(s.fineSaves) { _ in try first.append(line, sync: true) } },
+            { _ in try await timedRuns(s.fineSaves) { _ in try second.append(line, sync: true) } })
+        return Figure(
+            id: "control-a-a",
+            title: "control: write+fdatasync against itself (A/A)",
+            ours: .init(label: "file A, median", value: a.median, unit: "µs"),
+            baseline: .init(label: "file B, median", value: b.median, unit: "µs"),
+            goal: nil,
+            note: "\(a.count) appends each, \(s.fineBlocks) interleaved blocks of \(s.fineSaves); both sides are identical, "
+                + "so any distance from 1.00 is this run's noise on the disk-bound figures")
     }
 
     private static func measure(durable: Bool, line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
         let name = durable ? "durable" : "unsynced"
         let store = try FileStateStore(directory: scratch.folder("save-\(name)"), options: Workload.options(durable ? .durable : .unsynced))
         let raw = try RawFile(path: scratch.file("raw-\(name).bin"))
+        var conversation: Conversation?
         let (ours, base) = try await interleaved(
-            blocks: s.blocks, warmUp: s.warmUp,
+            blocks: s.fineBlocks, warmUp: s.warmUp,
             { block in
-                // A fresh user per block keeps the history short, as in the baseline's steady state.
-                let conversation = try await Conversation(store: store, userID: "\(name)-\(block)", history: s.shortHistory)
-                return try await conversation.timedTurns(s.saves)
+                // A fresh user every ten blocks keeps the history short.
+                if block % 10 == 0 || conversation == nil {
+                    conversation = try await Conversation(store: store, userID: "\(name)-\(block)", history: s.shortHistory)
+                }
+                return try await conversation!.timedTurns(s.fineSaves)
             },
-            { _ in try await timedRuns(s.saves) { _ in try raw.append(line, sync: durable) } })
+            { _ in try await timedRuns(s.fineSaves) { _ in try raw.append(line, sync: durable) } })
         try await store.close()
         return Figure(
             id: durable ? "durable-save" : "unsynced-save",
@@ -31,7 +54,7 @@ enum SaveScenario {
             baseline: .init(label: durable ? "write+fdatasync, median" : "write, median", value: base.median, unit: "µs"),
             goal: durable ? .atMost(1.10) : nil,
             note: "\(ours.count) saves vs \(base.count) raw appends of the same \(line.count)-byte journal line, "
-                + "\(s.blocks) interleaved blocks, a user with \(s.shortHistory)+ messages; "
+                + "\(s.fineBlocks) interleaved blocks of \(s.fineSaves), a user with \(s.shortHistory) to \(s.shortHistory + 10 * s.fineSaves) messages; "
                 + "p99 \(Report.number(ours.percentile(0.99))) vs \(Report.number(base.percentile(0.99))) µs, "
                 + "mean \(Report.number(ours.mean)) vs \(Report.number(base.mean)) µs")
     }
