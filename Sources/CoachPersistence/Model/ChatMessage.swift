@@ -18,15 +18,6 @@ public struct ChatMessage: Codable, Hashable, Sendable {
         /// The role's name.
         public var description: String { rawValue }
 
-        public init(from decoder: Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
-
         /// The person being coached.
         public static let user = Role(rawValue: "user")
         /// The AI coach.

@@ -1,7 +1,8 @@
 /// Where a user is in the coaching flow.
 ///
 /// A string-backed struct rather than an enum so that a state written by a newer version of an
-/// app loads, round-trips and saves unchanged in an older one.
+/// app loads, round-trips and saves unchanged in an older one. It is stored as its bare string
+/// (the standard library's `Codable` for `RawRepresentable` types).
 public struct CoachingState: RawRepresentable, Codable, Hashable, Sendable, ExpressibleByStringLiteral,
     CustomStringConvertible
 {
@@ -16,15 +17,6 @@ public struct CoachingState: RawRepresentable, Codable, Hashable, Sendable, Expr
 
     /// The state's name.
     public var description: String { rawValue }
-
-    public init(from decoder: Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 
     /// First contact: the coach explains itself and learns the user's name and situation.
     public static let introduction = CoachingState(rawValue: "introduction")

@@ -11,15 +11,6 @@ public struct Identity: Codable, Hashable, Sendable {
         /// Wraps a literal name.
         public init(stringLiteral value: String) { self.rawValue = value }
 
-        public init(from decoder: Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
-
         /// Brainstormed, not yet chosen.
         public static let exploring = Status(rawValue: "exploring")
         /// Chosen: the user is working towards it.
