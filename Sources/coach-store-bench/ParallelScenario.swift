@@ -9,8 +9,13 @@ enum ParallelScenario {
         let store = try FileStateStore(directory: scratch.folder("parallel"), options: Workload.options(.durable))
         var contexts = (0..<s.parallelUsers).map { Workload.context(userID: "parallel-\($0)", messages: s.shortHistory) }
         for context in contexts { try await store.saveContext(context) }
-        // Like the users' journals, the raw files live through every block and keep growing.
-        let rawFiles = try (0..<s.parallelUsers).map { try RawFile(path: scratch.file("raw-parallel-\($0).bin")) }
+        // Like the users' journals, each raw file sits in a folder of its own (so the file system
+        // places their inodes apart, as it does the journals') and lives through every block.
+        let rawFiles = try (0..<s.parallelUsers).map { index in
+            let folder = scratch.folder("raw-parallel/writer-\(index)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return try RawFile(path: folder.appendingPathComponent("journal.bin").path)
+        }
         let saves = s.parallelUsers * s.parallelSaves
         let (ours, base) = try await interleaved(
             blocks: s.blocks, warmUp: s.warmUp,
