@@ -53,7 +53,7 @@ struct FileStoreFormatTests {
         #expect(records.map { $0.events.map(\.typeName) } == [
             ["contextReplaced"],
             ["messagesAppended"],
-            ["stateChanged", "summaryChanged", "metadataSet", "metadataRemoved"],
+            ["stateChanged", "summaryChanged", "metadataRemoved", "metadataSet"],
             ["historyReplaced", "profileChanged", "identitiesChanged"],
         ])
         guard case .messagesAppended(let appended) = records[1].events[0] else { Issue.record("not an append"); return }
@@ -159,5 +159,21 @@ struct FileStoreFormatTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.url.path) == ["store"])
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: root.path)) == ["store.json", "store.lock", "users"])
+    }
+
+    @Test("edits that only change strings to canonically equivalent forms are saved, metadata keys included")
+    func canonicalTwinsAreSaved() async throws {
+        let dir = TemporaryDirectory("twins")
+        let store = try FileStateStore(directory: dir.url, options: fastOptions())
+        var context = CoachContext(userID: "u", metadata: ["caf\u{E9}": "x"])
+        context.userProfile.preferredName = "Ren\u{E9}e"
+        try await store.saveContext(context)
+        context.metadata = ["cafe\u{301}": "x"]
+        context.userProfile.preferredName = "Rene\u{301}e"
+        try await store.saveContext(context)
+        try await store.close()
+        let loaded = try #require(try await FileStateStore(directory: dir.url, options: .init(readOnly: true)).loadContext(userID: "u"))
+        #expect(loaded.metadata.keys.map { Array($0.utf8) } == [Array("cafe\u{301}".utf8)])
+        #expect(loaded.userProfile.preferredName.map { Array($0.utf8) } == Array("Rene\u{301}e".utf8))
     }
 }

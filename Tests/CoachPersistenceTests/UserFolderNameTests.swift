@@ -113,10 +113,10 @@ struct UserFolderNameTests {
 /// bytes; spelled-out names decode back to their id.
 private func expectSafeAndInjective(_ ids: [String], sourceLocation: SourceLocation = #_sourceLocation) {
     var problems: [String] = []
-    var owners: [String: ExactUserID] = [:]
+    var owners: [String: ExactString] = [:]
     for id in ids {
         let name = UserFolderName.encode(id)
-        let key = ExactUserID(id)
+        let key = ExactString(id)
         for variant in Set([name, name.lowercased(), name.uppercased()]) {
             if let other = owners[variant], other != key {
                 problems.append("'\(other.value)' and '\(id)' share folder \(name) (up to case)")

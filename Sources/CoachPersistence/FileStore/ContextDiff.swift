@@ -27,13 +27,23 @@ enum ContextDiff {
         if !sameJSON(old.identities, new.identities, { w, v throws(JournalJSONWriter.NonFiniteNumber) in try w.array(v) { w, i in w.identity(i) } }) {
             events.append(.identitiesChanged(new.identities))
         }
-        let changed = new.metadata.filter { key, value in
-            guard let previous = old.metadata[key] else { return true }
+        events += metadataEvents(from: old.metadata, to: new.metadata)
+        return events
+    }
+
+    /// Removals first, then new values. A key replaced by a canonically equivalent one (which a
+    /// Swift dictionary treats as the same key) is removed and set again, so its bytes change.
+    private static func metadataEvents(from old: [String: JSONValue], to new: [String: JSONValue]) -> [JournalEvent] {
+        let oldKeys = Set(old.keys.map(ExactString.init))
+        let renamed = new.keys.filter { old[$0] != nil && !oldKeys.contains(ExactString($0)) }
+        let removed = old.keys.filter { new[$0] == nil } + renamed.map { old[old.index(forKey: $0)!].key }
+        let changed = new.filter { key, value in
+            guard let previous = old[key], !renamed.contains(key) else { return true }
             return !sameJSON(previous, value, { w, v throws(JournalJSONWriter.NonFiniteNumber) in try w.value(v) })
         }
-        if !changed.isEmpty { events.append(.metadataSet(changed)) }
-        let removed = old.metadata.keys.filter { new.metadata[$0] == nil }
+        var events: [JournalEvent] = []
         if !removed.isEmpty { events.append(.metadataRemoved(removed.sorted())) }
+        if !changed.isEmpty { events.append(.metadataSet(changed)) }
         return events
     }
 

@@ -187,7 +187,7 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
             line = try record.encodedLine()
         } catch {
             slot.state = state
-            throw .encodingFailed(userID: context.userID, reason: Self.encodingFailure(events, error))
+            throw .encodingFailed(userID: context.userID, reason: Self.encodingFailure(context, error))
         }
         let previousLength = state.journalLength
         do {
@@ -248,11 +248,11 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
         return flusher.flushNow(store: self)
     }
 
-    /// Why events cannot be written, with the key path `JSONEncoder` names (it is only asked
-    /// once the fast writer has failed).
-    private static func encodingFailure(_ events: [JournalEvent], _ error: JournalJSONWriter.NonFiniteNumber) -> String {
+    /// Why a context cannot be written, with the key path in the context that `JSONEncoder`
+    /// names (it is only asked once the fast writer has failed).
+    private static func encodingFailure(_ context: CoachContext, _ error: JournalJSONWriter.NonFiniteNumber) -> String {
         do {
-            _ = try JSONCoding.compactEncoder().encode(events)
+            _ = try JSONCoding.compactEncoder().encode(context)
         } catch {
             return JSONCoding.reason(error)
         }

@@ -29,10 +29,11 @@ enum JournalReader {
         let marker = Array(#"{"seq":"#.utf8)
         var index = line.startIndex + 1
         while index + marker.count <= line.endIndex {
-            if line[index] == marker[0], line[index..<(index + marker.count)].elementsEqual(marker),
-                case .success = JournalRecord.decode(line: line[index...], decoder: decoder)
-            {
-                return true
+            if line[index] == marker[0], line[index..<(index + marker.count)].elementsEqual(marker) {
+                switch JournalRecord.decode(line: line[index...], decoder: decoder) {
+                case .success, .failure(.undecodable): return true
+                case .failure(.damaged): break
+                }
             }
             index += 1
         }

@@ -46,7 +46,7 @@ final class UserSlot: @unchecked Sendable {
 /// recently used first, so memory follows the users in use and not the users on disk.
 final class UserRegistry: @unchecked Sendable {
     private let lock = NSLock()
-    private var slots: [ExactUserID: UserSlot] = [:]
+    private var slots: [ExactString: UserSlot] = [:]
     private var clock: UInt64 = 0
     private let limit: Int
     private let makeSlot: (String) -> UserSlot
@@ -60,7 +60,7 @@ final class UserRegistry: @unchecked Sendable {
     func acquire(_ userID: String) -> UserSlot {
         lock.lock()
         defer { lock.unlock() }
-        let key = ExactUserID(userID)
+        let key = ExactString(userID)
         let slot = slots[key] ?? makeSlot(userID)
         slots[key] = slot
         clock += 1

@@ -3,24 +3,24 @@
 /// It keeps the same contract as ``FileStateStore`` except durability: everything is gone when
 /// the store is.
 public actor InMemoryStateStore: StateStore {
-    private var contexts: [ExactUserID: CoachContext] = [:]
+    private var contexts: [ExactString: CoachContext] = [:]
 
     /// Creates an empty store.
     public init() {}
 
     public func loadContext(userID: String) async throws -> CoachContext? {
         try Self.validate(userID: userID)
-        return contexts[ExactUserID(userID)]
+        return contexts[ExactString(userID)]
     }
 
     public func saveContext(_ context: CoachContext) async throws {
         try Self.validate(userID: context.userID)
-        contexts[ExactUserID(context.userID)] = context
+        contexts[ExactString(context.userID)] = context
     }
 
     public func deleteContext(userID: String) async throws {
         try Self.validate(userID: userID)
-        contexts[ExactUserID(userID)] = nil
+        contexts[ExactString(userID)] = nil
     }
 
     public func userIDs() async throws -> [String] {

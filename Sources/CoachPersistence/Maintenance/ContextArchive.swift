@@ -72,13 +72,13 @@ public enum ContextArchive {
     /// Saves `contexts` through `store`, each replacing whatever the store held for its user
     /// (a context listed twice: the later one wins), and returns the counts.
     public static func save(_ contexts: [CoachContext], to store: FileStateStore) async throws -> ImportReport {
-        let existing = Set(try await store.userIDs().map(ExactUserID.init))
-        var seen = Set<ExactUserID>()
+        let existing = Set(try await store.userIDs().map(ExactString.init))
+        var seen = Set<ExactString>()
         var report = ImportReport(saved: 0, added: 0, replaced: 0)
         for context in contexts {
             try await store.saveContext(context)
             report.saved += 1
-            let id = ExactUserID(context.userID)
+            let id = ExactString(context.userID)
             guard seen.insert(id).inserted else { continue }
             if existing.contains(id) { report.replaced += 1 } else { report.added += 1 }
         }

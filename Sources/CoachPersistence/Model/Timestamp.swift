@@ -20,9 +20,10 @@ enum Timestamp {
     /// 2^51 milliseconds: within it, every whole millisecond survives `Date`'s conversions exactly.
     private static let limit: Int64 = 2_251_799_813_685_248
 
-    /// The date exactly `milliseconds` after 1970.
+    /// The date exactly `milliseconds` after 1970, clamped like ``milliseconds(_:)`` so that a
+    /// count read from a file means the same date before and after it is written again.
     static func date(milliseconds: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        Date(timeIntervalSince1970: Double(max(-limit, min(limit, milliseconds))) / 1000)
     }
 
     /// `date` rounded to the nearest millisecond; normalizing twice changes nothing.

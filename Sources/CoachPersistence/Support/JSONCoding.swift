@@ -19,8 +19,15 @@ enum JSONCoding {
     /// The decoder for every file; models decode their own dates, so defaults suffice.
     static func decoder() -> JSONDecoder { JSONDecoder() }
 
-    /// A short reason for a coding error, for error messages (the key path and what was wrong).
+    /// A short reason for a coding error, for error messages (the key path and what was wrong),
+    /// without a final period: callers end the sentence.
     static func reason(_ error: Error) -> String {
+        var text = fullReason(error)
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    private static func fullReason(_ error: Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let c), DecodingError.keyNotFound(_, let c),
             DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):

@@ -1,9 +1,9 @@
-/// A user id compared by its exact Unicode scalars.
+/// A string compared by its exact bytes.
 ///
 /// Swift's `String ==` treats canonically equivalent strings as equal, so "café" written with a
 /// precomposed é and with e + U+0301 would be one dictionary key. User ids are opaque and those
 /// are two different users: every map keyed by user id uses this type instead of `String`.
-struct ExactUserID: Hashable, Sendable {
+struct ExactString: Hashable, Sendable {
     let value: String
 
     init(_ value: String) { self.value = value }
