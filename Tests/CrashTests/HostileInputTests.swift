@@ -11,8 +11,8 @@ struct HostileInputTests {
     /// The fixture's ids, without repeats (by exact bytes: twins stay).
     static let ids: [String] = {
         let data = try! Data(contentsOf: fixturesDirectory.appendingPathComponent("hostile-user-ids.json"))
-        var seen = Set<ExactUserID>()
-        return try! JSONDecoder().decode([String].self, from: data).filter { seen.insert(ExactUserID($0)).inserted }
+        var seen = Set<ExactString>()
+        return try! JSONDecoder().decode([String].self, from: data).filter { seen.insert(ExactString($0)).inserted }
     }()
 
     @Test("every hostile id saves, reloads after reopening, lists and deletes")
