@@ -68,12 +68,19 @@ enum ContextDiff {
             && exactlyEqual(a.content, b.content) && sameJSON(a.metadata, b.metadata, { w, v throws(JournalJSONWriter.NonFiniteNumber) in try w.object(v) })
     }
 
+    /// Whether two values have identical bits: then they share every buffer and are equal, with
+    /// no need to look further (the usual case when the app saves what it loaded, changed a little).
+    private static func sameBits<T>(_ a: T, _ b: T) -> Bool {
+        withUnsafeBytes(of: a) { x in withUnsafeBytes(of: b) { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    }
+
     /// Whether two values are stored as the same bytes. `==` first, since it rejects most
     /// differences cheaply; but `==` also calls canonically equivalent strings equal, and an edit
     /// from one form to the other must still be saved, so equal values are compared as JSON.
     private static func sameJSON<T: Equatable>(
         _ a: T, _ b: T, _ write: (inout JournalJSONWriter, T) throws(JournalJSONWriter.NonFiniteNumber) -> Void
     ) -> Bool {
+        if sameBits(a, b) { return true }
         guard a == b else { return false }
         var x = JournalJSONWriter(), y = JournalJSONWriter()
         do throws(JournalJSONWriter.NonFiniteNumber) {

@@ -62,7 +62,13 @@ extension JournalJSONWriter {
 
     mutating func timestamp(_ date: Date) throws(NonFiniteNumber) {
         let ms = Timestamp.milliseconds(date)
-        if let text = Timestamp.text(milliseconds: ms) { string(text) } else { raw(String(ms)) }
+        bytes.append(UInt8(ascii: "\""))
+        if Timestamp.appendText(milliseconds: ms, to: &bytes) {
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.removeLast()
+            raw(String(ms))
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 /// the reader stays `JSONDecoder`.
 struct JournalJSONWriter {
     /// The bytes written so far.
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
 
     init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
@@ -29,13 +29,19 @@ struct JournalJSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
+            bytes.reserveCapacity(bytes.count + utf8.count + 1)
             var start = 0
-            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                bytes.append(contentsOf: utf8[start..<i])
-                escape(b)
-                start = i + 1
+            var i = 0
+            while i < utf8.count {
+                let b = utf8[i]
+                if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
+                    escape(b)
+                    start = i + 1
+                }
+                i += 1
             }
-            bytes.append(contentsOf: utf8[start...])
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         bytes.append(UInt8(ascii: "\""))
     }

@@ -66,9 +66,8 @@ struct SnapshotFile: Equatable, Sendable {
         guard actual == stored else {
             throw .invalid("checksum mismatch (stored \(hex(stored)), computed \(hex(actual)))")
         }
-        var body = Array(bytes[0..<2])
-        body += bytes[(2 + n)..<end]
-        let data = Data(body)
+        // The whole file is JSON; decoding skips the checksum key, so no copy without it is needed.
+        let data = Data(bytes)
         do {
             let decoded = try decoder.decode(Body.self, from: data)
             guard decoded.format <= currentFormat else { throw ReadError.newerFormat(decoded.format) }

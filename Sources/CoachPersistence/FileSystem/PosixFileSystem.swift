@@ -15,7 +15,8 @@ struct PosixFileSystem: FileSystem {
         defer { _ = Glibc.close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileSystemError(operation: "stat", path: path, errno: errno) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        // One byte more than the size, so reaching the end does not regrow (and copy) the buffer.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
         var done = 0
         while true {
             if done == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: 65_536)) }

@@ -33,20 +33,35 @@ enum Timestamp {
 
     /// ISO 8601 text for years 0000–9999; `nil` outside that range.
     static func text(milliseconds: Int64) -> String? {
+        var bytes: [UInt8] = []
+        guard appendText(milliseconds: milliseconds, to: &bytes) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the 24 bytes of ``text(milliseconds:)`` to `bytes` (the journal writer's fast
+    /// path); `false`, appending nothing, outside years 0000–9999.
+    static func appendText(milliseconds: Int64, to bytes: inout [UInt8]) -> Bool {
         let (days, msOfDay) = floorDivide(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSince1970: days)
-        guard (0...9999).contains(year) else { return nil }
+        guard (0...9999).contains(year) else { return false }
         let seconds = msOfDay / 1000
-        var out = ""
-        out.reserveCapacity(24)
-        append(year, width: 4, to: &out); out += "-"
-        append(month, width: 2, to: &out); out += "-"
-        append(day, width: 2, to: &out); out += "T"
-        append(seconds / 3600, width: 2, to: &out); out += ":"
-        append(seconds / 60 % 60, width: 2, to: &out); out += ":"
-        append(seconds % 60, width: 2, to: &out); out += "."
-        append(msOfDay % 1000, width: 3, to: &out); out += "Z"
-        return out
+        func digits(_ value: Int64, _ width: Int, then separator: UInt8) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(48 + value / divisor % 10))
+                divisor /= 10
+            }
+            bytes.append(separator)
+        }
+        digits(year, 4, then: UInt8(ascii: "-"))
+        digits(month, 2, then: UInt8(ascii: "-"))
+        digits(day, 2, then: UInt8(ascii: "T"))
+        digits(seconds / 3600, 2, then: UInt8(ascii: ":"))
+        digits(seconds / 60 % 60, 2, then: UInt8(ascii: ":"))
+        digits(seconds % 60, 2, then: UInt8(ascii: "."))
+        digits(msOfDay % 1000, 3, then: UInt8(ascii: "Z"))
+        return true
     }
 
     /// Parses exactly the form `text(milliseconds:)` writes; `nil` for anything else.
@@ -69,12 +84,6 @@ enum Timestamp {
               hour < 24, minute < 60, second < 60 else { return nil }
         let days = daysSince1970(year: year, month: month, day: day)
         return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms
-    }
-
-    private static func append(_ value: Int64, width: Int, to out: inout String) {
-        let digits = String(value)
-        if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-        out += digits
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
