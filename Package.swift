@@ -17,7 +17,7 @@ let package = Package(
         // Test helpers: shared fixtures and temp folders, and the writer process that the
         // kill -9 tests start and kill.
         .target(name: "CoachTestSupport", dependencies: ["CoachPersistence"], path: "Tests/CoachTestSupport"),
-        .executableTarget(name: "CrashWriter", dependencies: ["CoachPersistence"], path: "Tests/CrashWriter"),
+        .executableTarget(name: "CrashWriter", dependencies: ["CoachPersistence", "CoachTestSupport"], path: "Tests/CrashWriter"),
 
         .testTarget(name: "CoachPersistenceTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
         .testTarget(name: "CrashTests", dependencies: ["CoachPersistence", "CoachTestSupport", "CrashWriter"]),

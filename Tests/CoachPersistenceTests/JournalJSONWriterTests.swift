@@ -7,22 +7,13 @@ import CoachTestSupport
 /// `JSONEncoder` produce, so the two can never drift apart.
 @Suite("Journal JSON writer")
 struct JournalJSONWriterTests {
-    /// A deterministic generator of awkward values.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state ^ (state >> 29)
-        }
-    }
-
     static let pieces = ["plain", "", "é", "e\u{301}", "😀🧘‍♀️", "\u{0}", "\u{1f}", "\u{7f}", "\u{2028}", "\"", "\\", "/", "\n\r\t\u{8}\u{c}", "日本", "a b"]
 
-    func text(_ g: inout Generator) -> String {
+    func text(_ g: inout SeededRandom) -> String {
         (0..<Int.random(in: 0...4, using: &g)).map { _ in Self.pieces.randomElement(using: &g)! }.joined()
     }
 
-    func value(_ g: inout Generator, depth: Int = 0) -> JSONValue {
+    func value(_ g: inout SeededRandom, depth: Int = 0) -> JSONValue {
         switch Int.random(in: 0..<(depth > 2 ? 4 : 6), using: &g) {
         case 0: return .string(text(&g))
         case 1:
@@ -34,20 +25,20 @@ struct JournalJSONWriterTests {
         }
     }
 
-    func metadata(_ g: inout Generator, depth: Int = 0) -> [String: JSONValue] {
+    func metadata(_ g: inout SeededRandom, depth: Int = 0) -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]
         for _ in 0..<Int.random(in: 0...3, using: &g) { result[text(&g)] = value(&g, depth: depth) }
         return result
     }
 
-    func message(_ g: inout Generator) -> ChatMessage {
+    func message(_ g: inout SeededRandom) -> ChatMessage {
         ChatMessage(
             role: [.user, .assistant, .system, "tool"].randomElement(using: &g)!, content: text(&g),
             timestamp: Date(timeIntervalSince1970: Double(Int64.random(in: -80_000_000_000...250_000_000_000, using: &g)) / 1000),
             metadata: Bool.random(using: &g) ? [:] : metadata(&g))
     }
 
-    func event(_ g: inout Generator) -> JournalEvent {
+    func event(_ g: inout SeededRandom) -> JournalEvent {
         switch Int.random(in: 0..<9, using: &g) {
         case 0:
             var context = CoachContext(userID: text(&g), currentState: CoachingState(rawValue: text(&g)))
@@ -70,7 +61,7 @@ struct JournalJSONWriterTests {
 
     @Test("writes the same bytes as JSONEncoder with sorted keys, and reads back equal")
     func matchesJSONEncoder() throws {
-        var g = Generator(state: 42)
+        var g = SeededRandom(seed: 42)
         let encoder = JSONCoding.compactEncoder()
         for _ in 0..<2_000 {
             let event = event(&g)
@@ -92,7 +83,7 @@ struct JournalJSONWriterTests {
 
     @Test("a record line reads back as the same record")
     func recordRoundTrip() throws {
-        var g = Generator(state: 7)
+        var g = SeededRandom(seed: 7)
         for sequence in 1...200 {
             let record = JournalRecord(sequence: UInt64(sequence), events: (0..<3).map { _ in event(&g) })
             var line = try record.encodedLine()

@@ -1,4 +1,5 @@
 import CoachPersistence
+import CoachTestSupport
 import Foundation
 
 /// What the crash writer saves, as a pure function of a seed: the context of user `u` after its
@@ -28,7 +29,7 @@ enum CrashScript {
 
     /// The context of step `step`, made from the context of the step before.
     static func next(after previous: CoachContext?, user: Int, step k: Int, seed: UInt64) -> CoachContext {
-        var rng = SplitMix64(seed: seed, user: user, step: k)
+        var rng = SeededRandom(seed: seed, user: user, step: k)
         var context = previous ?? CoachContext(userID: userID(user))
         let time = Date(timeIntervalSince1970: 1_790_000_000 + Double(k) * 60)
         for j in 0..<(1 + rng.below(3)) {
@@ -51,7 +52,7 @@ enum CrashScript {
         return context
     }
 
-    private static func changeProfile(_ context: inout CoachContext, step k: Int, rng: inout SplitMix64) {
+    private static func changeProfile(_ context: inout CoachContext, step k: Int, rng: inout SeededRandom) {
         context.userProfile.preferredName = "Name \(rng.below(100))"
         context.userProfile.goals.append("goal of step \(k)")
         if context.userProfile.goals.count > 3 { context.userProfile.goals.removeFirst() }
@@ -64,22 +65,11 @@ enum CrashScript {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so both processes derive the same values.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
+/// The writer's and the test's shared way to draw values: one generator per user and step,
+/// so both processes derive the same contexts.
+extension SeededRandom {
     init(seed: UInt64, user: Int, step: Int) {
         self.init(seed: seed ^ UInt64(bitPattern: Int64(user)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64(step)) &* 0xBF58_476D_1CE4_E5B9)
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     /// A number in `0..<bound`.

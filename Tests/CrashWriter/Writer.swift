@@ -1,4 +1,5 @@
 import CoachPersistence
+import CoachTestSupport
 import Foundation
 
 /// The writer process: resumes every user from what is on disk, then saves step after step
@@ -50,7 +51,7 @@ struct Writer {
     private func write(_ user: Int, from start: Int, _ store: FileStateStore) async {
         var context = CrashScript.context(user: user, step: start, seed: options.seed)
         var step = start
-        var rng = SplitMix64(seed: options.seed &+ UInt64(start), user: user, step: -1)
+        var rng = SeededRandom(seed: options.seed &+ UInt64(start), user: user, step: -1)
         while step < options.steps {
             step += 1
             context = CrashScript.next(after: context, user: user, step: step, seed: options.seed)

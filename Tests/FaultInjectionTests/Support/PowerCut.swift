@@ -1,3 +1,4 @@
+import CoachTestSupport
 /// What a power cut does to the changes no sync made durable.
 ///
 /// Directory entries are rolled back to the last `syncDirectory` of their directory, or (with
