@@ -85,7 +85,7 @@ enum DemoCommand {
             table.add([s.userID, s.state?.rawValue ?? "-", "\(s.messageCount) messages", storage])
         }
         for line in table.lines.dropFirst() { Output.line("  " + line) }
-        let tool = CommandLine.arguments.first.map { $0.contains("/.build") } == true ? "swift run coach-store" : "coach-store"
+        let tool = CommandLine.arguments.first.map { $0.contains(".build/") } == true ? "swift run coach-store" : "coach-store"
         let dir = Output.shellWord(directory)
         Output.line()
         Output.line("Try:")
