@@ -24,9 +24,6 @@ struct UserState {
     /// that died, after creating it may have left it unsynced, so the first append syncs them.
     var directoriesSynced = false
 
-    /// Records in the journal that the snapshot does not cover yet.
-    var recordsSinceSnapshot: UInt64 { sequence - snapshotSequence }
-
     /// Closes the journal, if open.
     mutating func closeJournal() {
         journal?.close()
