@@ -30,6 +30,7 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
     private let state = StoreLifecycle()
     private let inFlight = Atomic<Int>(0)
     private let listingQueue = DispatchQueue(label: "coach-persistence.listing")
+    private let watchers = ContextWatchers()
 
     /// Opens (and, unless read-only, creates) the store at `directory`.
     ///
@@ -94,6 +95,40 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func loadStoredContext(userID: String) async throws -> StoredContext? {
+        try Self.validate(userID: userID)
+        return try await perform(userID) { store, slot throws(StateStoreError) in
+            let state = try store.loadedState(slot)
+            return state.context.map { StoredContext(context: $0, revision: ContextRevision(sequence: state.sequence, hash: 0)) }
+        }
+    }
+
+    @discardableResult
+    public func saveContext(_ context: CoachContext, ifRevision: ContextRevision?) async throws -> ContextRevision {
+        try Self.validate(userID: context.userID)
+        try checkWritable()
+        return try await perform(context.userID) { store, slot throws(StateStoreError) in
+            let state = try store.loadedState(slot)
+            let current = state.context.map { _ in ContextRevision(sequence: state.sequence, hash: 0) }
+            guard current == ifRevision else {
+                throw .conflict(userID: context.userID, expected: ifRevision, actual: current)
+            }
+            try store.save(context, in: slot)
+            return ContextRevision(sequence: slot.state?.sequence ?? 0, hash: 0)
+        }
+    }
+
+    public func contextUpdates(userID: String) -> ContextUpdates {
+        watchers.watch(userID: userID) { [weak self] in
+            guard let self else { return nil }
+            do {
+                return .some(try await self.loadStoredContext(userID: userID))
+            } catch {
+                return nil
+            }
+        }
+    }
+
     public func userIDs() async throws -> [String] {
         try checkOpen()
         return try await withCheckedThrowingContinuation { continuation in
@@ -117,6 +152,7 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
         for slot in registry.all { slot.closeFiles() }
         state.lockFile?.close()
         state.lockFile = nil
+        watchers.close()
         eventSink.finish()
         if let failure = failures.first { throw failure }
     }

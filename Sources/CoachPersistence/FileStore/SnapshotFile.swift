@@ -18,6 +18,9 @@ struct SnapshotFile: Equatable, Sendable {
     var context: CoachContext
     /// The last journal sequence number the context includes (0: none).
     var sequence: UInt64
+    /// The user's revision token as of ``sequence`` (see `ContextRevision`), so that revisions
+    /// survive compaction; `nil` in snapshots written before revisions existed.
+    var revision: String? = nil
 
     /// The snapshot format version this code writes and the newest it reads.
     static let currentFormat = 1
@@ -25,6 +28,7 @@ struct SnapshotFile: Equatable, Sendable {
     private struct Body: Codable {
         var context: CoachContext
         var format: Int
+        var revision: String?
         var sequence: UInt64
     }
 
@@ -34,7 +38,7 @@ struct SnapshotFile: Equatable, Sendable {
 
     /// The file's exact bytes.
     func encoded(encoder: JSONEncoder = JSONCoding.prettyEncoder()) throws -> [UInt8] {
-        let body = Array(try encoder.encode(Body(context: context, format: Self.currentFormat, sequence: sequence)))
+        let body = Array(try encoder.encode(Body(context: context, format: Self.currentFormat, revision: revision, sequence: sequence)))
         let crc = CRC32C.checksum(body)
         var out = [UInt8]()
         out.reserveCapacity(body.count + Self.checksumLineLength + 1)
@@ -71,7 +75,7 @@ struct SnapshotFile: Equatable, Sendable {
         do {
             let decoded = try decoder.decode(Body.self, from: data)
             guard decoded.format <= currentFormat else { throw ReadError.newerFormat(decoded.format) }
-            return SnapshotFile(context: decoded.context, sequence: decoded.sequence)
+            return SnapshotFile(context: decoded.context, sequence: decoded.sequence, revision: decoded.revision)
         } catch let error as ReadError {
             throw error
         } catch {

@@ -33,6 +33,9 @@ public enum StateStoreError: Error, Hashable, Sendable, CustomStringConvertible,
     case notRepairable(userID: String, reason: String)
     /// Bytes given to ``ContextArchive/decode(_:)`` are not an export.
     case notAnExport(reason: String)
+    /// A conditional save found another revision stored than the one it was based on
+    /// (`nil`: no stored context); nothing was written. Load again, reapply, save again.
+    case conflict(userID: String, expected: ContextRevision?, actual: ContextRevision?)
 
     public var description: String {
         switch self {
@@ -66,6 +69,8 @@ public enum StateStoreError: Error, Hashable, Sendable, CustomStringConvertible,
             return "The files of user \(quoted(userID)) cannot be repaired by cutting the journal back: \(reason)."
         case .notAnExport(let reason):
             return "The input is not a coach-store export: \(reason)."
+        case .conflict(let userID, let expected, let actual):
+            return "The context of user \(quoted(userID)) was not saved: it was based on \(revisionText(expected)), but the store has \(revisionText(actual)); load it again and reapply the change."
         }
     }
 
@@ -76,6 +81,11 @@ public enum StateStoreError: Error, Hashable, Sendable, CustomStringConvertible,
         if case .io(_, _, let code, _) = self { return code == ENOSPC || code == EDQUOT }
         return false
     }
+}
+
+/// A revision as it appears in messages.
+private func revisionText(_ revision: ContextRevision?) -> String {
+    revision.map { "revision \($0)" } ?? "no stored context"
 }
 
 /// A user id as it appears in messages: quoted, with control characters escaped, and cut short.

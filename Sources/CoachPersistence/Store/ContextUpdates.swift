@@ -1,0 +1,110 @@
+import Synchronization
+
+/// The values of one user's context as they change: what ``StateStore/contextUpdates(userID:)``
+/// returns.
+///
+/// The first element is the stored context when iteration starts (`nil` if there is none), then
+/// one element per saved revision (`nil` after a delete). Elements are never queued without
+/// bound: a consumer slower than the saves skips to the latest value. The sequence ends when the
+/// store closes, or when the task iterating it is cancelled.
+public struct ContextUpdates: AsyncSequence, Sendable {
+    public typealias Element = StoredContext?
+
+    let stream: AsyncStream<StoredContext?>
+
+    init(_ stream: AsyncStream<StoredContext?>) { self.stream = stream }
+
+    /// Makes the iterator.
+    public func makeAsyncIterator() -> Iterator { Iterator(base: stream.makeAsyncIterator()) }
+
+    /// Iterates the values.
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: AsyncStream<StoredContext?>.Iterator
+
+        /// The next value, or `nil` once the sequence has ended. (The element itself is optional:
+        /// `.some(nil)` means the user has no stored context.)
+        public mutating func next() async -> StoredContext?? { await base.next() }
+    }
+}
+
+/// The watchers of a store's users: each one a stream that keeps only the newest value.
+///
+/// Saves call ``publish(_:userID:)``; it costs one dictionary look-up under a lock when nobody
+/// watches the user.
+final class ContextWatchers: Sendable {
+    private struct Watcher {
+        var continuation: AsyncStream<StoredContext?>.Continuation
+        /// Whether a save was already published to it (then the first value is stale).
+        var delivered = false
+    }
+
+    private struct State {
+        var streams: [ExactString: [Int: Watcher]] = [:]
+        var nextID = 0
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    /// A new stream for `userID`, or one that has already ended if the store is closed. The
+    /// caller yields the current value into it with `register`.
+    func watch(userID: String, current: @escaping @Sendable () async -> StoredContext??) -> ContextUpdates {
+        let (stream, continuation) = AsyncStream.makeStream(of: StoredContext?.self, bufferingPolicy: .bufferingNewest(1))
+        let key = ExactString(userID)
+        let id: Int? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.nextID += 1
+            state.streams[key, default: [:]][state.nextID] = Watcher(continuation: continuation)
+            return state.nextID
+        }
+        guard let id else {
+            continuation.finish()
+            return ContextUpdates(stream)
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { state in
+                state.streams[key]?[id] = nil
+                if state.streams[key]?.isEmpty == true { state.streams[key] = nil }
+            }
+        }
+        // The current value goes first, unless a save was published to this watcher while it
+        // was being read: then that newer value stands, and the older one is not yielded after it.
+        Task {
+            guard let value = await current() else {
+                continuation.finish()
+                return
+            }
+            self.yieldFirst(value, to: continuation, key: key, id: id)
+        }
+        return ContextUpdates(stream)
+    }
+
+    private func yieldFirst(_ value: StoredContext?, to continuation: AsyncStream<StoredContext?>.Continuation, key: ExactString, id: Int) {
+        state.withLock { state in
+            guard let watcher = state.streams[key]?[id], !watcher.delivered else { return }
+            continuation.yield(value)
+        }
+    }
+
+    /// Tells the user's watchers about a new value.
+    func publish(_ value: StoredContext?, userID: String) {
+        state.withLock { state in
+            let key = ExactString(userID)
+            guard let watchers = state.streams[key] else { return }
+            for (id, watcher) in watchers {
+                watcher.continuation.yield(value)
+                state.streams[key]?[id]?.delivered = true
+            }
+        }
+    }
+
+    /// Ends every stream.
+    func close() {
+        let all = state.withLock { state in
+            state.closed = true
+            defer { state.streams = [:] }
+            return state.streams.values.flatMap { $0.values.map(\.continuation) }
+        }
+        for continuation in all { continuation.finish() }
+    }
+}
