@@ -105,11 +105,12 @@ struct FileStoreFormatTests {
         #expect(text.hasPrefix("{\n  \"checksum\" : \""))
         let lines = text.split(separator: "\n")
         #expect(lines[2] == "  \"context\" : {")
-        #expect(lines.suffix(3).map(String.init) == ["  \"format\" : 1,", "  \"sequence\" : 1", "}"])
+        let revision = try #require(try await store.loadStoredContext(userID: "u")).revision
+        #expect(lines.suffix(4).map(String.init) == ["  \"format\" : 1,", "  \"revision\" : \"\(revision)\",", "  \"sequence\" : 1", "}"])
         let rest = Array(bytes[0..<2]) + Array(bytes[29..<(bytes.count - 1)])
         #expect(String(decoding: bytes[18..<26], as: UTF8.self) == String(decoding: CRC32C.hex(CRC32C.checksum(rest)), as: UTF8.self))
         let decoded = try SnapshotFile.decode(bytes)
-        #expect(decoded == SnapshotFile(context: sampleContext("u", messages: 2), sequence: 1))
+        #expect(decoded == SnapshotFile(context: sampleContext("u", messages: 2), sequence: 1, revision: revision.description))
         let journal = try Data(contentsOf: dir.url.appendingPathComponent("users/u/journal.jsonl"))
         #expect(journal.isEmpty, "after compaction the journal holds only records newer than the snapshot")
     }

@@ -1,68 +1,55 @@
 import Dispatch
-import Foundation
+import Synchronization
 
 /// The background flush of ``FileStateStore/Durability/batched(interval:)``: every interval,
 /// each user with unsynced saves has its journal `fdatasync`ed and its new folders `fsync`ed.
-final class BatchFlusher: @unchecked Sendable {
+///
+/// A user with unsynced saves keeps its slot held in the registry until flushed, so it is never
+/// dropped with a debt; what is owed lives in the slot's core (``UserSlot/Core/unsynced``), so a
+/// delete cancels it and a failed save does not.
+final class BatchFlusher: Sendable {
     private let interval: Duration
-    private let lock = NSLock()
-    private var dirty: [ObjectIdentifier: (slot: UserSlot, directories: [String])] = [:]
-    private var timer: DispatchSourceTimer?
+    private let dirty = Mutex<[ExactString: UserSlot]>([:])
+    /// The timer. Dispatch sources are safe to use from any thread (libdispatch documents
+    /// `setEventHandler`, `resume` and `cancel` as thread-safe); it is only configured and
+    /// resumed in ``start(store:)`` and cancelled in ``stop()``.
+    private nonisolated(unsafe) let source = DispatchSource.makeTimerSource(
+        queue: DispatchQueue(label: "coach-persistence.flush", qos: .utility))
 
     init(interval: Duration) { self.interval = interval }
 
     /// Starts the timer; it holds the store weakly, so dropping the store stops it.
     func start(store: FileStateStore) {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "coach-persistence.flush", qos: .utility))
         let nanoseconds = Int(interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
-        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(max(nanoseconds, 1_000_000)))
-        timer.setEventHandler { [weak store] in
-            guard let store else { return }
-            for failure in store.flushAll() { _ = failure }
+        source.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(max(nanoseconds, 1_000_000)))
+        source.setEventHandler { [weak store] in
+            guard let store, (try? store.lifecycle.enter()) != nil else { return }
+            defer { store.lifecycle.leave() }
+            _ = store.flushAll()
         }
-        lock.withLock { self.timer = timer }
-        timer.resume()
+        source.resume()
     }
 
     func stop() {
-        lock.withLock {
-            timer?.cancel()
-            timer = nil
-        }
+        source.cancel()
     }
 
-    /// Notes that `slot` has unsynced saves. The slot counts as busy until flushed, so the
-    /// registry never drops it with data still unsynced. Called on the slot's queue.
-    func markDirty(_ slot: UserSlot, directories: [String], registry: UserRegistry) {
-        let isNew = lock.withLock { () -> Bool in
-            let key = ObjectIdentifier(slot)
-            let entry = dirty[key]
-            dirty[key] = (slot, (entry?.directories ?? []) + directories)
-            return entry == nil
-        }
+    /// Notes that `slot` has unsynced saves, holding it in `registry` until flushed. Called by
+    /// the user's worker after a write.
+    func markDirty(_ slot: UserSlot, registry: UserRegistry) {
+        let isNew = dirty.withLock { dirty in dirty.updateValue(slot, forKey: ExactString(slot.userID)) == nil }
         if isNew { _ = registry.acquire(slot.userID) }
     }
 
-    /// Syncs every dirty user now, each on its own queue (or directly when `onQueues` is false:
-    /// only from `deinit`, when no operation can be running); returns the failures.
-    func flushNow(store: FileStateStore, onQueues: Bool = true) -> [StateStoreError] {
-        let batch = lock.withLock { () -> [(slot: UserSlot, directories: [String])] in
+    /// Syncs every dirty user now, each under its lock; returns the failures.
+    func flushNow(store: FileStateStore) -> [StateStoreError] {
+        let batch = dirty.withLock { dirty in
             defer { dirty = [:] }
             return Array(dirty.values)
         }
         var failures: [StateStoreError] = []
-        for (slot, directories) in batch {
-            let flush = { () -> StateStoreError? in
-                do throws(FileSystemError) {
-                    try slot.state?.journal?.sync(dataOnly: true)
-                    for directory in directories { try store.fileSystem.syncDirectory(directory) }
-                    return nil
-                } catch {
-                    slot.closeFiles()
-                    return StateStoreError(error)
-                }
-            }
-            let failure = onQueues ? slot.queue.sync(execute: flush) : flush()
+        for slot in batch {
+            let failure = store.flush(slot)
             store.registry.release(slot)
             if let failure {
                 failures.append(failure)

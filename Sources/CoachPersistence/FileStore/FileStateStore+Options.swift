@@ -33,6 +33,9 @@ extension FileStateStore {
         /// How many users' contexts stay cached in memory; the least recently used idle ones are
         /// dropped beyond it, so memory follows the users in use, not the users on disk.
         public var cachedUserLimit: Int
+        /// How many journals stay open at most, independently of the cache and of queued
+        /// compactions (a journal closed for room is reopened by its user's next save).
+        public var maxOpenFiles: Int = 64
 
         /// Creates options; the defaults are durable writes, compaction at 1 MiB or 1,000
         /// records, and 1,000 cached users.

@@ -31,10 +31,13 @@ enum JournalSwap {
         return Prepared(file: file, length: tail.count, copiedUpTo: end)
     }
 
-    /// Part two, on the user's queue: appends the records saved since part one, renames the
+    /// Part two, under the user's lock: appends the records saved since part one, renames the
     /// replacement over the journal and fsyncs the folder. Returns `false` (and abandons the
-    /// replacement) if the journal is not the one part one copied from.
-    static func commit(_ prepared: Prepared, state: inout UserState, paths: UserPaths, fileSystem fs: any FileSystem) throws(FileSystemError) -> Bool {
+    /// replacement) if the journal is not the one part one copied from. The old journal's
+    /// descriptor is dropped from `pool`; the next append opens the new one.
+    static func commit(
+        _ prepared: Prepared, state: inout UserState, paths: UserPaths, fileSystem fs: any FileSystem, pool: DescriptorPool
+    ) throws(FileSystemError) -> Bool {
         guard state.journalLength >= prepared.copiedUpTo else {
             abandon(prepared.file, paths: paths, fileSystem: fs)
             return false
@@ -42,7 +45,7 @@ enum JournalSwap {
         var length = prepared.length
         if state.journalLength > prepared.copiedUpTo {
             let count = state.journalLength - prepared.copiedUpTo
-            let delta = try state.journal.map { file throws(FileSystemError) in try file.read(at: Int64(prepared.copiedUpTo), count: count) } ?? []
+            let delta = try readLive(paths, from: prepared.copiedUpTo, count: count, fileSystem: fs, pool: pool)
             guard delta.count == count else {
                 abandon(prepared.file, paths: paths, fileSystem: fs)
                 return false
@@ -52,11 +55,22 @@ enum JournalSwap {
             length += count
         }
         try fs.rename(paths.journalTemporary, to: paths.journal)
+        pool.discard(paths.journal)
+        prepared.file.close()
         try fs.syncDirectory(paths.directory)
-        state.closeJournal()
-        state.journal = prepared.file
         state.journalLength = length
         return true
+    }
+
+    /// `count` bytes of the live journal from `offset`.
+    private static func readLive(
+        _ paths: UserPaths, from offset: Int, count: Int, fileSystem fs: any FileSystem, pool: DescriptorPool
+    ) throws(FileSystemError) -> [UInt8] {
+        let lease = try pool.lease(paths.journal) { () throws(FileSystemError) in
+            try fs.openFile(paths.journal, create: false, truncate: false)
+        }
+        defer { pool.release(paths.journal) }
+        return try lease.file.read(at: Int64(offset), count: count)
     }
 
     /// Closes and removes a replacement that will not be used.

@@ -1,34 +1,80 @@
 /// Appending records to a user's journal: the only place a save touches the disk.
 enum JournalWriter {
-    /// Appends `line` to the journal of `state`, creating the user's folder and journal first if
-    /// needed. With `sync`, the record is `fdatasync`ed, and on the first append since the user
-    /// was loaded the user's folder and `users/` are `fsync`ed too, before this returns
-    /// (durability rules 4 and 6); without it, the folders that still need a sync are returned
-    /// for a later flush.
+    /// Where a write goes and how far it is synced.
+    struct Target {
+        let paths: UserPaths
+        let fileSystem: any FileSystem
+        let pool: DescriptorPool
+        /// `fdatasync` the record (and sync new folder entries) before returning.
+        let sync: Bool
+    }
+
+    /// Appends `bytes` (whole records) at `offset`, the journal's sound length, creating the
+    /// user's folder and journal first if needed. With `target.sync`, the records are
+    /// `fdatasync`ed, and on the first append since the user was loaded the user's folder and
+    /// `users/` are `fsync`ed too, before this returns (durability rules 4 and 6); without it,
+    /// the folders that still need a sync are returned for a later flush.
     ///
-    /// On failure `state` may hold a half-written record: the caller must drop it and re-read
-    /// the user from disk (durability rule 10).
+    /// It never writes over bytes it did not write: a journal it opens must be exactly `offset`
+    /// bytes long, or nothing is written. On failure the journal is cut back to `offset` (best
+    /// effort), its descriptor is dropped, and a folder this call created is removed again; the
+    /// caller drops the cached state and re-reads the user from disk (durability rule 10).
     static func append(
-        _ line: [UInt8], to state: inout UserState, paths: UserPaths, fileSystem fs: any FileSystem, sync: Bool
-    ) throws(FileSystemError) -> [String] {
-        if !state.folderExists {
-            try fs.makeDirectory(paths.directory)
-            state.folderExists = true
+        _ bytes: [UInt8], at offset: Int, state: inout UserState, to target: Target
+    ) throws(StateStoreError) -> [String] {
+        let paths = target.paths
+        let fs = target.fileSystem
+        var createdFolder = false
+        do throws(FileSystemError) {
+            if !state.folderExists {
+                createdFolder = try fs.makeDirectory(paths.directory)
+                state.folderExists = true
+            }
+        } catch {
+            throw StateStoreError(error)
         }
-        if state.journal == nil {
-            state.journal = try fs.openFile(paths.journal, create: true, truncate: false)
+        let lease: (file: any OpenFile, fresh: Bool)
+        do {
+            lease = try target.pool.lease(paths.journal) { () throws(FileSystemError) in
+                try fs.openFile(paths.journal, create: true, truncate: false)
+            }
+        } catch {
+            if createdFolder { removeCreated(paths, fs, &state) }
+            throw StateStoreError(error)
         }
-        try state.journal!.write(line, at: Int64(state.journalLength))
-        state.journalLength += line.count
-        state.journalRecords += 1
-        let unsyncedDirectories = state.directoriesSynced ? [] : [paths.directory, paths.layout.usersDirectory]
-        guard sync else {
-            state.directoriesSynced = true  // the caller's flush syncs them
-            return unsyncedDirectories
+        if lease.fresh, let size = try? lease.file.size(), size != Int64(offset) {
+            target.pool.release(paths.journal)
+            target.pool.discard(paths.journal)
+            throw .io(
+                operation: "append to", path: paths.journal, errno: 0,
+                reason: "it holds \(size) bytes where the store expected \(offset): it was changed outside this store, so nothing was written and the user is read again before the next write")
         }
-        try state.journal!.sync(dataOnly: true)
-        for directory in unsyncedDirectories { try fs.syncDirectory(directory) }
-        state.directoriesSynced = true
-        return []
+        do throws(FileSystemError) {
+            try lease.file.write(bytes, at: Int64(offset))
+            let unsynced = state.directoriesSynced ? [] : [paths.directory, paths.layout.usersDirectory]
+            state.directoriesSynced = true
+            if target.sync {
+                try lease.file.sync(dataOnly: true)
+                for directory in unsynced { try fs.syncDirectory(directory) }
+            }
+            target.pool.release(paths.journal)
+            return target.sync ? [] : unsynced  // without sync, the caller's flush syncs them
+        } catch {
+            // Best effort to leave the journal as it was; the next load re-reads it either way.
+            try? lease.file.truncate(to: Int64(offset))
+            target.pool.release(paths.journal)
+            target.pool.discard(paths.journal)
+            if createdFolder { removeCreated(paths, fs, &state) }
+            throw StateStoreError(error)
+        }
+    }
+
+    /// Removes the folder (and journal) a failed first save created, so that a full disk does
+    /// not fill up with empty users.
+    private static func removeCreated(_ paths: UserPaths, _ fs: any FileSystem, _ state: inout UserState) {
+        try? fs.removeFile(paths.journal)
+        try? fs.removeDirectory(paths.directory)
+        state.folderExists = false
+        state.directoriesSynced = false
     }
 }

@@ -12,6 +12,10 @@ extension FileStateStore {
         /// to `journal.jsonl.torn`. In read-only mode the tail is skipped in memory, `cutBytes` is
         /// what was skipped, and nothing is written.
         case tornTailTruncated(userID: String, line: Int, keptBytes: Int, cutBytes: Int)
+        /// Recovery found a torn tail and cut it off, but could not keep a copy in
+        /// `journal.jsonl.torn` (`reason`, typically a full disk). The bytes were a save that was
+        /// never acknowledged; cutting them keeps the user loadable.
+        case tornTailDiscarded(userID: String, line: Int, keptBytes: Int, cutBytes: Int, reason: String)
         /// A user's files are corrupt; loads of that user throw until it is repaired.
         case corruptionFound(StateStoreError)
         /// A background flush of batched saves failed; saves of that user since the last
@@ -28,6 +32,8 @@ extension FileStateStore {
                 return "compaction of '\(user)' failed: \(error)"
             case .tornTailTruncated(let user, let line, let kept, let cut):
                 return "torn tail of '\(user)' at line \(line): kept \(kept) bytes, cut \(cut) bytes"
+            case .tornTailDiscarded(let user, let line, let kept, let cut, let reason):
+                return "torn tail of '\(user)' at line \(line): kept \(kept) bytes, cut \(cut) bytes without a copy (\(reason))"
             case .corruptionFound(let error):
                 return "corruption found: \(error)"
             case .flushFailed(let user, let error):

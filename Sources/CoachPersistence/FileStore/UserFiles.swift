@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 
 /// One user's snapshot and journal bytes, read so that they belong together even while a live
 /// writer appends and compacts.
@@ -15,24 +15,38 @@ struct UserFiles: Sendable {
     /// `journal.jsonl`, or `nil` if there is none.
     let journal: [UInt8]?
 
-    /// Reads the user's two files consistently (see the type's comment).
+    /// How long ``read(_:fileSystem:)`` keeps trying to see the two files settle before it
+    /// reports the user as changing too fast, rather than return a pair that may not match.
+    static let settleTimeout: Duration = .seconds(10)
+
+    /// Reads the user's two files consistently (see the type's comment). Throws
+    /// ``StateStoreError/io(operation:path:errno:reason:)`` if a writer keeps replacing the
+    /// snapshot for ``settleTimeout``: it never returns a snapshot and journal that may not match.
     static func read(_ paths: UserPaths, fileSystem fs: any FileSystem) throws(StateStoreError) -> UserFiles {
-        var attempt = 0
+        let clock = ContinuousClock()
+        let deadline = clock.now + settleTimeout
+        var unsettledJournalReads = 0
         while true {
+            let files: UserFiles
+            let snapshotSettled: Bool
             do {
                 let before = try fs.readFile(paths.snapshot)
                 let journal = try fs.readFile(paths.journal)
                 let after = try fs.readFile(paths.snapshot)
-                let snapshotSettled = before == after
-                let journalSettled = journal.map { $0.isEmpty || $0.last == UInt8(ascii: "\n") } ?? true
-                if snapshotSettled && (journalSettled || attempt >= 3) || attempt >= 50 {
-                    return UserFiles(paths: paths, snapshot: after, journal: journal)
-                }
+                snapshotSettled = before == after
+                files = UserFiles(paths: paths, snapshot: after, journal: journal)
             } catch {
                 throw StateStoreError(error)
             }
-            attempt += 1
-            usleep(useconds_t(min(attempt, 10) * 1000))
+            let journalSettled = files.journal.map { $0.isEmpty || $0.last == UInt8(ascii: "\n") } ?? true
+            if snapshotSettled && (journalSettled || unsettledJournalReads >= 3) { return files }
+            if snapshotSettled { unsettledJournalReads += 1 }
+            guard clock.now < deadline else {
+                throw .io(
+                    operation: "read consistently", path: paths.directory, errno: 0,
+                    reason: "its snapshot was replaced on every read for \(settleTimeout); try again")
+            }
+            Thread.sleep(forTimeInterval: 0.002)
         }
     }
 

@@ -1,8 +1,15 @@
 /// Listing the users of a store from the names of their folders.
 enum UserListing {
-    /// Every user with a folder that holds a snapshot or a non-empty journal, sorted. Hashed
-    /// folder names are resolved by reading the id stored inside. With `cleanUp`, trash left by
-    /// an interrupted delete is removed on the way.
+    /// Every user whose folder holds a snapshot or a journal with at least one whole line, sorted:
+    /// exactly the users that load as a context (or as a typed error, when their files are
+    /// damaged). A folder whose only content is an incomplete first record (a crash during a
+    /// user's first save) loads as `nil` and is not listed. Hashed folder names are resolved by
+    /// reading the id stored inside. With `cleanUp`, trash left by an interrupted delete is
+    /// removed on the way.
+    ///
+    /// A user folder that cannot be read is still listed (its load then throws the reason): a
+    /// listing never drops a user silently. Only a hashed folder whose id cannot be read makes
+    /// the listing throw, since no id can stand for it.
     static func userIDs(layout: StoreLayout, fileSystem fs: any FileSystem, cleanUp: Bool) throws(StateStoreError) -> [String] {
         let names: [String]
         do {
@@ -17,11 +24,15 @@ enum UserListing {
                 continue
             }
             let paths = UserPaths(layout: layout, folder: name)
-            guard holdsData(paths, fs) else { continue }
             if let id = UserFolderName.decode(name), UserFolderName.encode(id) == name {
-                ids.append(id)
-            } else if UserFolderName.isHashed(name), let id = storedUserID(paths, fs), UserFolderName.encode(id) == name {
-                ids.append(id)
+                if try holdsData(paths, fs) ?? true { ids.append(id) }
+            } else if UserFolderName.isHashed(name), try holdsData(paths, fs) != false {
+                guard let id = storedUserID(paths, fs) else {
+                    throw .io(
+                        operation: "read the user id stored in", path: paths.directory, errno: 0,
+                        reason: "its files cannot be read, and its hashed name does not tell whose folder it is")
+                }
+                if UserFolderName.encode(id) == name { ids.append(id) }
             }
         }
         return sortedUserIDs(ids)
@@ -39,7 +50,16 @@ enum UserListing {
         return nil
     }
 
-    private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) -> Bool {
-        fs.fileSize(paths.snapshot) != nil || (fs.fileSize(paths.journal) ?? 0) > 0
+    /// Whether the folder holds a user: a snapshot, or a journal with a whole line (a sound
+    /// record, or damage that its load reports). `nil` when the files cannot be read.
+    private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) throws(StateStoreError) -> Bool? {
+        if fs.fileSize(paths.snapshot) != nil { return true }
+        guard (fs.fileSize(paths.journal) ?? 0) > 0 else { return false }
+        do {
+            guard let journal = try fs.readFile(paths.journal) else { return false }
+            return journal.contains(UInt8(ascii: "\n"))
+        } catch {
+            return nil
+        }
     }
 }

@@ -32,9 +32,10 @@ enum UserRecovery {
         state.folderExists = true
         let snapshot = try decodeSnapshot(userID: userID, files: files)
         let journalBytes = files.journal ?? []
+        let lines = JournalReader.scan(journalBytes)
         let replay: JournalReplay
         do {
-            replay = try JournalReplay(lines: JournalReader.scan(journalBytes), snapshotSequence: snapshot?.sequence ?? 0)
+            replay = try JournalReplay(lines: lines, snapshotSequence: snapshot?.sequence ?? 0)
         } catch {
             throw .corruptJournal(userID: userID, file: paths.journal, line: error.line, reason: error.reason)
         }
@@ -50,6 +51,7 @@ enum UserRecovery {
             }
         }
         state.context = context
+        state.revisionHash = revisionHash(snapshot: snapshot, bytes: files.snapshot, journal: journalBytes, lines: lines, replay: replay)
         state.sequence = replay.lastSequence
         state.snapshotSequence = snapshot?.sequence ?? 0
         state.journalLength = replay.soundLength
@@ -58,8 +60,9 @@ enum UserRecovery {
         var event: FileStateStore.Event?
         if let torn = replay.tornTail, let line = replay.tornTailLine {
             event = .tornTailTruncated(userID: userID, line: line, keptBytes: torn.lowerBound, cutBytes: torn.count)
-            if writable {
-                state.journal = try cutTornTail(Array(journalBytes[torn]), at: torn.lowerBound, paths: paths, fileSystem: fs)
+            if writable, let copyFailure = try cutTornTail(Array(journalBytes[torn]), at: torn.lowerBound, paths: paths, fileSystem: fs) {
+                event = .tornTailDiscarded(
+                    userID: userID, line: line, keptBytes: torn.lowerBound, cutBytes: torn.count, reason: copyFailure.description)
             }
         }
         if writable { removeTemporaries(paths, fs) }
@@ -85,28 +88,57 @@ enum UserRecovery {
         return snapshot
     }
 
-    /// Keeps the torn bytes for forensics, then cuts the journal to its sound part (durability rule 2).
+    /// The revision hash at the last sound record: the snapshot's stored one (or, for a snapshot
+    /// written before revisions, a hash of its bytes), chained over each record above it.
+    static func revisionHash(
+        snapshot: SnapshotFile?, bytes: [UInt8]?, journal: [UInt8], lines: [JournalReader.Line], replay: JournalReplay
+    ) -> UInt64 {
+        var hash = RevisionHash.origin
+        if let snapshot {
+            hash = snapshot.revision.flatMap(ContextRevision.init).map(\.hash) ?? RevisionHash.chain(RevisionHash.origin, bytes ?? [])
+        }
+        let snapshotSequence = snapshot?.sequence ?? 0
+        for line in lines where line.range.upperBound <= replay.soundLength {
+            guard let record = line.record, record.sequence > snapshotSequence else { continue }
+            hash = RevisionHash.chain(hash, recordBytes(journal[line.range]))
+        }
+        return hash
+    }
+
+    /// A record's line without its line ending (`\n`, or `\r\n` after an editor or git converted it).
+    static func recordBytes(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var end = line.endIndex
+        if end > line.startIndex, line[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        if end > line.startIndex, line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return line[line.startIndex..<end]
+    }
+
+    /// Keeps the torn bytes for forensics, then cuts the journal to its sound part and syncs it
+    /// (durability rule 2). When the copy cannot be written (a full disk), the tail is cut
+    /// without it, so that the user stays loadable: the bytes are provably a save that was never
+    /// acknowledged. Returns why the copy failed, if it did.
     private static func cutTornTail(
         _ torn: [UInt8], at length: Int, paths: UserPaths, fileSystem fs: any FileSystem
-    ) throws(StateStoreError) -> any OpenFile {
+    ) throws(StateStoreError) -> FileSystemError? {
+        var copyFailure: FileSystemError?
         do throws(FileSystemError) {
             let side = try fs.openFile(paths.tornTail, create: true, truncate: false)
             defer { side.close() }
             try side.write(torn, at: try side.size())
             try side.sync(dataOnly: false)
             try fs.syncDirectory(paths.directory)
+        } catch {
+            copyFailure = error
+        }
+        do throws(FileSystemError) {
             let journal = try fs.openFile(paths.journal, create: false, truncate: false)
-            do {
-                try journal.truncate(to: Int64(length))
-                try journal.sync(dataOnly: false)
-            } catch {
-                journal.close()
-                throw error
-            }
-            return journal
+            defer { journal.close() }
+            try journal.truncate(to: Int64(length))
+            try journal.sync(dataOnly: false)
         } catch {
             throw StateStoreError(error)
         }
+        return copyFailure
     }
 
     private static func removeTemporaries(_ paths: UserPaths, _ fs: any FileSystem) {
@@ -120,12 +152,5 @@ enum UserRecovery {
             throw .folderConflict(userID: userID, folder: paths.directory, storedUserID: stored)
         }
         throw .corruptSnapshot(userID: userID, file: file, reason: "it holds the context of user '\(stored)'")
-    }
-}
-
-extension StateStoreError {
-    /// The store's error for a failed file operation.
-    init(_ error: FileSystemError) {
-        self = .io(operation: error.operation, path: error.path, errno: error.errno, reason: error.reason)
     }
 }

@@ -1,111 +1,112 @@
 import Dispatch
-import Foundation
+import Synchronization
 
-/// One user's place in a running store: a serial queue that orders the user's operations, and
-/// the cached ``UserState`` that only that queue touches.
-final class UserSlot: @unchecked Sendable {
+/// One user's place in a running store.
+///
+/// Every mutable field of a user lives behind one of three locks, and nowhere else:
+/// - ``core`` (``Core``): the cached ``UserState``, how often it was loaded, and what a batched
+///   flush still owes. Held by whoever works on the user — the worker running a batch of
+///   requests (across its write and `fdatasync`), a compaction step, a flush, a delete. Holding
+///   it is what makes one user's operations happen one at a time.
+/// - ``generation``: bumped by a delete (under ``core``). A compaction holds it while it writes
+///   the user's snapshot, so a delete waits for that write and a compaction that started before
+///   a delete never writes into the user's new life. Lock order: ``core``, then ``generation``.
+/// - ``inbox`` (``Inbox``): requests submitted and not yet taken, and whether a worker drains
+///   them. Held for an instant only, so submitting never waits for the disk; requests that
+///   arrive while a batch is being synced form the next batch and share its `fdatasync`
+///   (group commit).
+final class UserSlot: Sendable {
     let userID: String
     let paths: UserPaths
-    /// Runs the user's operations one at a time; different users' queues run in parallel.
+    /// Where the user's worker runs when the caller cannot run it inline. A serial queue with no
+    /// target gets a thread of its own when busy ("overcommit"), so N users blocked in
+    /// `fdatasync` are N syncs in flight rather than as many as there are cores.
     let queue: DispatchQueue
-    /// Held while a compaction writes files into the user's folder, and by delete, so the two never overlap.
-    let snapshotLock = NSLock()
+    let core: Mutex<Core>
+    let generation = Mutex<UInt64>(0)
+    private let inbox = Mutex(Inbox())
 
-    /// The cached state; `nil` until loaded, and again after a failed write. Only on ``queue``.
-    var state: UserState?
-    /// Bumped (on ``queue``, under ``snapshotLock``) when the user is deleted: a compaction that
-    /// started before must not write into the user's new life.
-    var generation: UInt64 = 0
-    /// How many times the state was read from disk (on ``queue``): a compaction that captured
-    /// offsets in one loaded state must not apply them to another.
-    var loads: UInt64 = 0
+    /// The user's cached state and what is owed to the disk.
+    struct Core: Sendable {
+        /// The cached state; `nil` until loaded, and again after a failed write (rule 10:
+        /// re-read from disk before the next write).
+        var state: UserState?
+        /// How many times the state was read from disk: a compaction that captured offsets in
+        /// one loaded state must not apply them to another.
+        var loads: UInt64 = 0
+        /// Under `.batched`/`.unsynced`: whether the journal has writes not yet synced, and the
+        /// folders whose new entries are not yet synced. A delete clears it (nothing is left to
+        /// sync); a failed write does not (the earlier acknowledged saves still need the sync).
+        var unsynced = false
+        var unsyncedDirectories: [String] = []
+    }
 
-    // Guarded by the registry's lock.
-    var pendingOperations = 0
-    var lastUse: UInt64 = 0
-    var compactionQueued = false
+    /// Requests waiting for the worker.
+    private struct Inbox {
+        var requests: [UserRequest] = []
+        var draining = false
+    }
 
-    // No target queue: a serial queue of its own gets a thread of its own when it has work
-    // ("overcommit"), so N users blocked in fdatasync are N syncs in flight, which the file
-    // system commits together. Behind a shared concurrent queue they would be capped at the
-    // number of cores.
     init(userID: String, paths: UserPaths) {
         self.userID = userID
         self.paths = paths
         self.queue = DispatchQueue(label: "coach-persistence.user")
+        self.core = Mutex(Core())
     }
 
-    /// Closes the state's files; the slot must be idle.
-    func closeFiles() {
-        state?.closeJournal()
-        state = nil
+    /// Queues `request`; `true` if the caller must now drain (no worker was running).
+    func submit(_ request: UserRequest) -> Bool {
+        inbox.withLock { inbox in
+            inbox.requests.append(request)
+            defer { inbox.draining = true }
+            return !inbox.draining
+        }
+    }
+
+    /// After a round run by a caller inline: `true` if more requests are queued (a worker on the
+    /// queue must take them), else marks the worker stopped.
+    func continueDraining() -> Bool {
+        inbox.withLock { inbox in
+            if inbox.requests.isEmpty { inbox.draining = false }
+            return inbox.draining
+        }
+    }
+
+    /// Takes every queued request, or marks the worker stopped when there are none.
+    func takeRequests() -> [UserRequest] {
+        inbox.withLock { inbox in
+            if inbox.requests.isEmpty { inbox.draining = false }
+            defer { inbox.requests = [] }
+            return inbox.requests
+        }
     }
 }
 
-/// The slots of the users in use, bounded: idle slots beyond the limit are dropped, least
-/// recently used first, so memory follows the users in use and not the users on disk.
-final class UserRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [ExactString: UserSlot] = [:]
-    private var clock: UInt64 = 0
-    private let limit: Int
-    private let makeSlot: (String) -> UserSlot
+/// One operation waiting for a user's worker. Its work is called on the worker with the user's
+/// lock held, in submission order; it stages what it writes in the batch and returns how to
+/// finish, which the worker calls once the batch is on disk (with the batch's failure, if any).
+///
+/// The work is taken out when it runs, so the closure (and an update's body it captures) is
+/// released before the operation is finished, however long copies of the request live on.
+final class UserRequest: Sendable {
+    typealias Work = @Sendable (inout UserSlot.Core, inout UserBatch) -> Finish
+    typealias Finish = @Sendable (StateStoreError?) -> Void
 
-    init(limit: Int, makeSlot: @escaping (String) -> UserSlot) {
-        self.limit = max(1, limit)
-        self.makeSlot = makeSlot
+    /// Whether the request must not share a batch with writes before it (a delete).
+    let isBarrier: Bool
+    private let work: Mutex<Work?>
+
+    init(isBarrier: Bool = false, _ work: @escaping Work) {
+        self.isBarrier = isBarrier
+        self.work = Mutex(work)
     }
 
-    /// The slot of `userID`, marked busy until ``release(_:)``.
-    func acquire(_ userID: String) -> UserSlot {
-        lock.lock()
-        defer { lock.unlock() }
-        let key = ExactString(userID)
-        let slot = slots[key] ?? makeSlot(userID)
-        slots[key] = slot
-        clock += 1
-        slot.lastUse = clock
-        slot.pendingOperations += 1
-        if slots.count > limit { evictIdle() }
-        return slot
-    }
-
-    /// Marks one operation of `slot` finished.
-    func release(_ slot: UserSlot) {
-        lock.lock()
-        slot.pendingOperations -= 1
-        lock.unlock()
-    }
-
-    /// Sets the slot's compaction flag; `false` if it was already set.
-    func markCompactionQueued(_ slot: UserSlot, _ queued: Bool) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if queued && slot.compactionQueued { return false }
-        slot.compactionQueued = queued
-        return true
-    }
-
-    /// Every slot right now.
-    var all: [UserSlot] {
-        lock.lock()
-        defer { lock.unlock() }
-        return Array(slots.values)
-    }
-
-    /// Whether any operation is still pending.
-    var isBusy: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.values.contains { $0.pendingOperations > 0 }
-    }
-
-    /// Drops the oldest idle slots down to seven eighths of the limit (amortizing the scan).
-    private func evictIdle() {
-        let idle = slots.filter { $0.value.pendingOperations == 0 }.sorted { $0.value.lastUse < $1.value.lastUse }
-        for (key, slot) in idle.prefix(slots.count - limit * 7 / 8) {
-            slots[key] = nil
-            slot.closeFiles()
+    /// Runs the work (once) and returns how to finish.
+    func run(_ core: inout UserSlot.Core, _ batch: inout UserBatch) -> Finish {
+        let work = self.work.withLock { work in
+            defer { work = nil }
+            return work!
         }
+        return work(&core, &batch)
     }
 }

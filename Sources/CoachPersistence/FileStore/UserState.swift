@@ -1,6 +1,7 @@
-/// What the store knows about one user's files between operations. Touched only on the
-/// user's serial queue (see `UserSlot`).
-struct UserState {
+/// What the store knows about one user's files between operations: the last durable context and
+/// where the journal continues. Lives in ``UserSlot/Core``, so only the holder of the user's lock
+/// reads or changes it.
+struct UserState: Sendable {
     /// The user's id, exactly as the app gave it.
     let userID: String
     /// The user's folder name under `users/`.
@@ -9,11 +10,11 @@ struct UserState {
     var context: CoachContext?
     /// The sequence number of the last persisted record (0: none).
     var sequence: UInt64 = 0
+    /// The revision hash chained up to ``sequence`` (see ``RevisionHash``).
+    var revisionHash: UInt64 = RevisionHash.origin
     /// The sequence number `snapshot.json` covers (0: no snapshot).
     var snapshotSequence: UInt64 = 0
-    /// The journal open for appending; opened on the first append.
-    var journal: (any OpenFile)?
-    /// Bytes in the journal, all of them sound records.
+    /// Bytes in the journal, all of them sound records: the next record is written here.
     var journalLength = 0
     /// Sound records in the journal, including those the snapshot already covers.
     var journalRecords = 0
@@ -24,22 +25,13 @@ struct UserState {
     /// that died, after creating it may have left it unsynced, so the first append syncs them.
     var directoriesSynced = false
 
-    /// Closes the journal, if open.
-    mutating func closeJournal() {
-        journal?.close()
-        journal = nil
+    /// The revision of ``context``, or `nil` when there is none.
+    var revision: ContextRevision? {
+        context == nil ? nil : ContextRevision(sequence: sequence, hash: revisionHash)
     }
-}
 
-/// The paths of one user's files.
-struct UserPaths: Sendable {
-    let layout: StoreLayout
-    let folder: String
-
-    var directory: String { layout.userDirectory(folder) }
-    var snapshot: String { layout.snapshot(folder) }
-    var journal: String { layout.journal(folder) }
-    var tornTail: String { layout.tornTail(folder) }
-    var snapshotTemporary: String { layout.temporary(for: snapshot) }
-    var journalTemporary: String { layout.temporary(for: journal) }
+    /// The context with its revision, or `nil` when there is none.
+    var stored: StoredContext? {
+        context.map { StoredContext(context: $0, revision: ContextRevision(sequence: sequence, hash: revisionHash)) }
+    }
 }

@@ -86,6 +86,11 @@ final class ContextWatchers: Sendable {
         }
     }
 
+    /// Whether anyone watches `userID`: saves skip building values nobody reads.
+    func isWatching(_ userID: String) -> Bool {
+        state.withLock { $0.streams[ExactString(userID)] != nil }
+    }
+
     /// Tells the user's watchers about a new value.
     func publish(_ value: StoredContext?, userID: String) {
         state.withLock { state in

@@ -1,0 +1,266 @@
+import Synchronization
+
+/// The per-user engine: queuing operations in a user's slot, running them in batches under the
+/// user's lock, and writing each batch with one sync.
+extension FileStateStore {
+    /// What an operation does with the user's lock held.
+    typealias UserWork<T> = @Sendable (FileStateStore, UserSlot, inout UserSlot.Core, inout UserBatch) throws -> T
+
+    /// Runs `work` for `userID` and returns its result once what it wrote is on disk.
+    ///
+    /// When nothing else is in flight the worker is the caller's thread (`alone`): no thread
+    /// hand-off on a latency-bound path. Otherwise the user's queue runs it, because saves block
+    /// in `fdatasync` and must not be limited to the few threads of Swift's cooperative pool.
+    func run<T: Sendable>(_ userID: String, barrier: Bool = false, _ work: @escaping UserWork<T>) async throws -> T {
+        let alone = try lifecycle.enter()
+        defer { lifecycle.leave() }
+        let slot = registry.acquire(userID)
+        defer { registry.release(slot) }
+        let box = ResultBox<T>()
+        let request = UserRequest(isBarrier: barrier) { core, batch in
+            let result = Result { try work(self, slot, &core, &batch) }
+            // A result computed after a record was staged saw that record: if the batch then
+            // fails to reach the disk, so does this operation.
+            let sawStaged = batch.hasStaged
+            return { failure in box.set(failure.map { sawStaged ? .failure($0) : result } ?? result) }
+        }
+        if slot.submit(request) {
+            if alone {
+                drain(slot, rounds: 1)
+            } else {
+                slot.queue.async { self.drain(slot, rounds: .max) }
+            }
+        }
+        return try await box.value()
+    }
+
+    /// ``updateContext(userID:_:)``'s work: the body applied to the latest context, staged as one record.
+    func runUpdate<T: Sendable>(_ userID: String, _ body: @escaping @Sendable (inout CoachContext) throws -> T) async throws -> T {
+        try await run(userID) { store, slot, core, batch in
+            try store.ensureLoaded(&core, slot)
+            let (context, result) = try { () throws -> (CoachContext, T) in
+                var context = core.state?.context ?? CoachContext(userID: userID)
+                let result = try body(&context)
+                return (context, result)
+            }()
+            try Self.validateUpdate(of: userID, leaving: context)
+            _ = try store.stage(context, &core, &batch, slot)
+            return result
+        }
+    }
+
+    /// Takes the slot's queued requests and runs them, for up to `rounds` rounds; after that, a
+    /// worker on the user's queue carries on if more arrived.
+    func drain(_ slot: UserSlot, rounds: Int) {
+        var round = 0
+        while true {
+            let requests = slot.takeRequests()
+            if requests.isEmpty { return }
+            process(requests, slot)
+            round += 1
+            if round == rounds {
+                if slot.continueDraining() { slot.queue.async { self.drain(slot, rounds: .max) } }
+                return
+            }
+        }
+    }
+
+    /// Runs one round: each run of requests up to a barrier becomes one batch.
+    private func process(_ requests: [UserRequest], _ slot: UserSlot) {
+        var segments: [[UserRequest]] = [[]]
+        for request in requests {
+            if request.isBarrier, !segments[segments.count - 1].isEmpty { segments.append([]) }
+            segments[segments.count - 1].append(request)
+        }
+        while !segments.isEmpty {
+            runBatch(segments.removeFirst(), slot)
+        }
+    }
+
+    /// Runs `requests` in order under the user's lock, writes what they staged with one sync,
+    /// and then finishes them. Each request's work is released as it runs (see ``UserRequest``),
+    /// so an update's body never outlives its call.
+    private func runBatch(_ requests: [UserRequest], _ slot: UserSlot) {
+        slot.core.withLock { core in
+            var batch = UserBatch()
+            var finishes: [UserRequest.Finish] = []
+            for request in requests { finishes.append(request.run(&core, &batch)) }
+            let failure = batch.hasStaged ? commit(&batch, &core, slot) : nil
+            for finish in finishes { finish(failure) }
+        }
+    }
+
+    /// Writes the batch's records and syncs them as the durability says; `nil` on success. On a
+    /// failure the user's cache is dropped (rule 10: re-read from disk before the next write).
+    private func commit(_ batch: inout UserBatch, _ core: inout UserSlot.Core, _ slot: UserSlot) -> StateStoreError? {
+        guard var state = core.state else { return nil }
+        core.state = nil
+        let durable = options.durability == .durable
+        do throws(StateStoreError) {
+            let target = JournalWriter.Target(paths: slot.paths, fileSystem: fileSystem, pool: pool, sync: durable)
+            let unsyncedDirectories = try JournalWriter.append(batch.bytes, at: batch.startLength, state: &state, to: target)
+            if !durable, let flusher {
+                core.unsynced = true
+                core.unsyncedDirectories += unsyncedDirectories
+                flusher.markDirty(slot, registry: registry)
+            }
+        } catch {
+            return error
+        }
+        core.state = state
+        for (userID, value) in batch.published { watchers.publish(value, userID: userID) }
+        scheduleCompactionIfDue(slot.userID, state)
+        return nil
+    }
+
+    /// Makes sure the user's state is cached (a writable store), reading it from disk if needed.
+    func ensureLoaded(_ core: inout UserSlot.Core, _ slot: UserSlot) throws(StateStoreError) {
+        if core.state == nil { core.state = try readState(&core, slot) }
+    }
+
+    /// The user's state: the cached one, or for a read-only store (which never caches, so a
+    /// person inspecting a store sees what the live writer wrote since) a fresh read.
+    func currentState(_ core: inout UserSlot.Core, _ slot: UserSlot) throws(StateStoreError) -> UserState {
+        if options.readOnly { return try readState(&core, slot) }
+        try ensureLoaded(&core, slot)
+        return core.state!
+    }
+
+    private func readState(_ core: inout UserSlot.Core, _ slot: UserSlot) throws(StateStoreError) -> UserState {
+        do {
+            let outcome = try UserRecovery.load(
+                userID: slot.userID, paths: slot.paths, fileSystem: fileSystem, writable: !options.readOnly)
+            if let event = outcome.tornTail { emit(event) }
+            core.loads += 1
+            return outcome.state
+        } catch {
+            if case .corruptJournal = error { emit(.corruptionFound(error)) }
+            if case .corruptSnapshot = error { emit(.corruptionFound(error)) }
+            throw error
+        }
+    }
+
+    /// Stages `context` as the user's next record; returns its revision (the current one when
+    /// nothing changed, and nothing is written).
+    func stage(
+        _ context: CoachContext, _ core: inout UserSlot.Core, _ batch: inout UserBatch, _ slot: UserSlot
+    ) throws(StateStoreError) -> ContextRevision {
+        let events = ContextDiff.events(from: core.state!.context, to: context)
+        if events.isEmpty, let revision = core.state!.revision { return revision }
+        // Take the state out of the core so the cached history is uniquely referenced and the
+        // events below append to it in place instead of copying it.
+        var state = core.state!
+        core.state = nil
+        let line: [UInt8]
+        do {
+            line = try JournalRecord(sequence: state.sequence + 1, events: events).encodedLine()
+        } catch {
+            core.state = state
+            throw .encodingFailed(userID: context.userID, reason: Self.encodingFailure(context, error))
+        }
+        if !batch.hasStaged { batch.startLength = state.journalLength }
+        batch.lines.append(line)
+        // The cache is the replay of what is written, not the caller's value: it keeps its own
+        // history buffer, so neither side's next append has to copy the other's.
+        var cached = state.context ?? CoachContext(userID: context.userID)
+        state.context = nil
+        for event in events { event.apply(to: &cached) }
+        state.context = cached
+        state.sequence += 1
+        state.revisionHash = RevisionHash.chain(state.revisionHash, line.dropLast())
+        state.journalLength += line.count
+        state.journalRecords += 1
+        core.state = state
+        if watchers.isWatching(slot.userID) { batch.published.append((slot.userID, state.stored)) }
+        return ContextRevision(sequence: state.sequence, hash: state.revisionHash)
+    }
+
+    /// Deletes the user's folder. Bumps the generation first (waiting for a compaction that is
+    /// writing the snapshot), so a compaction that started before never writes into the user's
+    /// new life; nothing is left for a batched flush to sync.
+    func delete(_ core: inout UserSlot.Core, _ slot: UserSlot) throws(StateStoreError) {
+        slot.generation.withLock { $0 += 1 }
+        pool.discard(slot.paths.journal)
+        core.state = nil
+        do {
+            try UserDeletion.delete(paths: slot.paths, fileSystem: fileSystem)
+        } catch {
+            throw StateStoreError(error)
+        }
+        core.state = UserState(userID: slot.userID, folder: slot.paths.folder)
+        core.unsynced = false
+        core.unsyncedDirectories = []
+        watchers.publish(nil, userID: slot.userID)
+    }
+
+    /// Syncs what the user's batched saves still owe; returns the failure, if any. A failed sync
+    /// drops the user's cache (rule 10) and is reported once: a later sync that succeeds proves
+    /// nothing about the writes the failed one covered.
+    func flush(_ slot: UserSlot) -> StateStoreError? {
+        slot.core.withLock { core in
+            guard core.unsynced || !core.unsyncedDirectories.isEmpty else { return nil }
+            defer {
+                core.unsynced = false
+                core.unsyncedDirectories = []
+            }
+            do throws(FileSystemError) {
+                if core.unsynced {
+                    let lease = try pool.lease(slot.paths.journal) { () throws(FileSystemError) in
+                        try fileSystem.openFile(slot.paths.journal, create: false, truncate: false)
+                    }
+                    defer { pool.release(slot.paths.journal) }
+                    try lease.file.sync(dataOnly: true)
+                }
+                for directory in core.unsyncedDirectories { try fileSystem.syncDirectory(directory) }
+                return nil
+            } catch {
+                core.state = nil
+                return StateStoreError(error)
+            }
+        }
+    }
+
+    /// Why a context cannot be written, with the key path in the context that `JSONEncoder`
+    /// names (it is only asked once the fast writer has failed).
+    private static func encodingFailure(_ context: CoachContext, _ error: JournalJSONWriter.NonFiniteNumber) -> String {
+        do {
+            _ = try JSONCoding.compactEncoder().encode(context)
+        } catch {
+            return JSONCoding.reason(error)
+        }
+        return error.description
+    }
+}
+
+/// The result of one operation, handed from the user's worker to the caller.
+final class ResultBox<T: Sendable>: Sendable {
+    private struct State {
+        var result: Result<T, any Error>?
+        var waiter: CheckedContinuation<T, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    /// Delivers the result (once).
+    func set(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state in
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// The result: at once if the worker already delivered it (the caller ran it inline), or
+    /// when it does.
+    func value() async throws -> T {
+        if let result = state.withLock({ $0.result }) { return try result.get() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state in
+                if state.result == nil { state.waiter = continuation }
+                return state.result
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}
