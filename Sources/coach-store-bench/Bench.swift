@@ -50,6 +50,7 @@ enum Bench {
         case "cold-load": return try await ColdLoadScenario.run(s, scratch)
         case "compaction": return try await CompactionScenario.run(s, scratch)
         case "parallel": return try await ParallelScenario.run(s, scratch)
+        case "group-commit": return try await UpdateScenario.run(s, scratch)
         case "many-users": return try await ManyUsersScenario.run(s, scratch)
         case "sqlite":
             guard s.peers else {

@@ -35,7 +35,7 @@ struct BenchSettings {
     var peers = true
     var keepScratch = false
 
-    static let scenarioIDs = ["save", "history", "naive", "cold-load", "compaction", "parallel", "many-users", "sqlite"]
+    static let scenarioIDs = ["save", "history", "naive", "cold-load", "compaction", "parallel", "group-commit", "many-users", "sqlite"]
 
     static let usage = """
         usage: coach-store-bench [--smoke | --quick] [--json PATH] [--only ID,ID…] [--no-peers]
