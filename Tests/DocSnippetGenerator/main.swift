@@ -9,13 +9,16 @@ let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 do {
     let snippets = try DocSnippet.all(inPackage: packageRoot)
-    let problems = GeneratedSnippetFile.staleness(
-        committed: try GeneratedSnippetFile.committedFiles(inPackage: packageRoot), snippets: snippets)
-    if problems.isEmpty {
+    let committed = try GeneratedSnippetFile.committedFiles(inPackage: packageRoot)
+    let files = GeneratedSnippetFile.render(snippets)
+    if committed == files {
         print("\(GeneratedSnippetFile.folder) is up to date (\(snippets.count) snippets).")
     } else {
+        // Nothing stale but the files differ: only the Markdown line numbers moved.
+        let problems = GeneratedSnippetFile.staleness(committed: committed, snippets: snippets)
         for problem in problems { print("updating: " + problem.prefix { $0 != ":" }) }
-        try GeneratedSnippetFile.write(GeneratedSnippetFile.render(snippets), inPackage: packageRoot)
+        if problems.isEmpty { print("updating: the Markdown line numbers of the diagnostics") }
+        try GeneratedSnippetFile.write(files, inPackage: packageRoot)
         print("Wrote \(GeneratedSnippetFile.folder) (\(snippets.count) snippets); build the tests to compile them.")
     }
 } catch {

@@ -115,7 +115,7 @@ struct DocSnippetExtractionTests {
         let snippet = DocSnippet(file: "X.md", ordinal: 1, line: 1, code: code)
         #expect(snippet.imports == ["CoachPersistence", "Foundation"])
         #expect(snippet.topLevelNames == ["store", "a", "b", "typed"])
-        #expect(!snippet.codeWithoutImports.contains { $0.contains("import") })
+        #expect(snippet.codeWithoutImports == ["", "", "let store = 1", "var (a, _, b) = (1, 2, 3)", "    let inner = 2", "let typed: Int = 3", "letter()"])
     }
 }
 
@@ -158,6 +158,22 @@ struct DocSnippetStalenessTests {
             return snippet
         }
         #expect(GeneratedSnippetFile.staleness(committed: generated, snippets: moved).isEmpty)
+    }
+
+    @Test("compile errors are reported at the block's line of the Markdown file")
+    func sourceLocation() {
+        let fragment = DocSnippet(file: "Sources/X.docc/A.md", ordinal: 1, line: 40, code: ["let x = 1"])
+        let example = DocSnippet(file: "README.md", ordinal: 1, line: 26, code: ["import CoachPersistence", "let y = 2"])
+        let files = GeneratedSnippetFile.render([fragment, example])
+        let shared = files["Snippets.generated.swift"] ?? ""
+        let own = files["Snippet_README_1.generated.swift"] ?? ""
+        // Booleans, so that a failure does not print whole files.
+        let fragmentAtLine41 = shared.contains("#sourceLocation(file: \"Sources/X.docc/A.md\", line: 41)\nlet x = 1\n#sourceLocation()\n")
+        let exampleAtLine27 = own.contains("#sourceLocation(file: \"README.md\", line: 27)\n\nlet y = 2\n#sourceLocation()\n")
+        let onlyItsOwnImports = own.contains("\nimport CoachPersistence\n") && !own.contains("import Foundation")
+        #expect(fragmentAtLine41)
+        #expect(exampleAtLine27)
+        #expect(onlyItsOwnImports)
     }
 }
 

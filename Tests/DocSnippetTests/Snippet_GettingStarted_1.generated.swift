@@ -10,6 +10,9 @@ import Foundation
 // MARK: - Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md, swift block 1
 enum Snippet_GettingStarted_1 {
     static func run() async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 13)
+
+
 
 let store: any StateStore = try FileStateStore(directory: URL(fileURLWithPath: docSnippetPath("/var/lib/coach")))
 
@@ -17,6 +20,7 @@ var context = try await store.loadContext(userID: "user-123") ?? CoachContext(us
 context.conversationHistory.append(ChatMessage(role: .user, content: "I want to run again."))
 context.currentState = .identityBrainstorming
 try await store.saveContext(context)   // durable when it returns
+#sourceLocation()
         _ = store
         _ = context
     }

@@ -15,8 +15,10 @@ enum Snippet_README_2 {
     }
 
     private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "README.md", line: 41)
 let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environment["COACH_STORE"] ?? "memory:").makeStore()
 // "memory:", "file:///var/lib/coach", "file:///var/lib/coach?durability=batched", "./coach-data"
+#sourceLocation()
         _ = store
     }
 }
@@ -29,12 +31,14 @@ enum Snippet_Durability_1 {
     }
 
     private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", line: 167)
 let store = try FileStateStore(directory: directory)
 Task {
     for await event in store.events {
         print("coach-store:", event)   // "torn tail of 'ana' at line 5: kept 1187 bytes, cut 35 bytes"
     }
 }
+#sourceLocation()
         _ = store
     }
 }
@@ -47,7 +51,9 @@ enum Snippet_GettingStarted_2 {
     }
 
     private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 37)
 let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environment["COACH_STORE"] ?? "memory:").makeStore()
+#sourceLocation()
         _ = store
     }
 }
@@ -60,11 +66,13 @@ enum Snippet_GettingStarted_3 {
     }
 
     private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 61)
 let store = try FileStateStore(
     directory: URL(fileURLWithPath: docSnippetPath("/var/lib/coach")),
     options: .init(durability: .batched(interval: .milliseconds(200))))
 // … serve requests …
 try await store.close()
+#sourceLocation()
         _ = store
     }
 }
@@ -77,6 +85,7 @@ enum Snippet_GettingStarted_4 {
     }
 
     private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 94)
 let inspector = try StoreInspector(directory: directory)   // reads only; safe next to a running server
 for summary in try inspector.summaries() {
     print(summary.userID, summary.messageCount, summary.problem ?? "loads")
@@ -92,6 +101,7 @@ print(report.cutSequences)   // [3]: a save cut off with the damage, kept in rep
 // Export every context as JSON, and import them into another store.
 let export = try ContextArchive.encode(try inspector.contexts())
 let imported = try await ContextArchive.save(try ContextArchive.decode(export), to: otherStore)
+#sourceLocation()
         _ = inspector
         _ = report
         _ = export
@@ -107,6 +117,7 @@ enum Snippet_OnDiskFormat_1 {
     }
 
     private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", line: 401)
 let t0 = Date(timeIntervalSince1970: 1_795_000_000)
 let store = try FileStateStore(directory: root, options: .init(automaticCompaction: false))
 var ana = CoachContext(userID: "ana")
@@ -127,6 +138,7 @@ try await store.saveContext(ana)                                                
 try await store.saveContext(CoachContext(userID: "Zoë/../x"))
 try await store.saveContext(CoachContext(userID: String(repeating: "long-id-", count: 40)))
 try await store.close()
+#sourceLocation()
         _ = t0
         _ = store
         _ = ana

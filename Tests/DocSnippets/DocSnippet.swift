@@ -49,8 +49,9 @@ public struct DocSnippet: Equatable, Sendable {
     /// The modules the snippet imports, in order.
     public var imports: [String] { code.compactMap(Self.importedModule) }
 
-    /// The code without its import lines (imports are collected at the top of the generated file).
-    public var codeWithoutImports: [String] { code.filter { Self.importedModule(in: $0) == nil } }
+    /// The code with its import lines blank (imports go to the top of the generated file; the
+    /// blank keeps every other line where it is in the Markdown, for diagnostics).
+    public var codeWithoutImports: [String] { code.map { Self.importedModule(in: $0) == nil ? $0 : "" } }
 
     /// The constants and variables declared at the top level of the snippet (`let store`,
     /// `var (a, b)`): the generated function reads each once, so that a name a snippet only

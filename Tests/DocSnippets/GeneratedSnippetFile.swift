@@ -62,19 +62,30 @@ public enum GeneratedSnippetFile {
     /// empty when the committed files are up to date.
     public static func staleness(committed: [String: String], snippets: [DocSnippet]) -> [String] {
         let fix = "run `\(regenerateCommand)` and commit \(folder)"
-        let expected = render(snippets)
-        guard committed != expected else { return [] }
-        let old = units(of: committed)
-        let new = units(of: expected)
+        // Lines move when the prose around a block changes: that alone does not make the files
+        // stale (the next `doc-snippets` run corrects the lines that diagnostics show).
+        let old = withoutLineNumbers(committed)
+        let new = withoutLineNumbers(render(snippets))
+        guard old != new else { return [] }
+        let oldUnits = units(of: old)
+        let newUnits = units(of: new)
         var problems: [String] = []
-        for snippet in snippets where old[mark(snippet)] != new[mark(snippet)] {
+        for snippet in snippets where oldUnits[mark(snippet)] != newUnits[mark(snippet)] {
             problems.append("\(snippet.location) changed, or is new, since \(folder) was generated")
         }
-        for key in old.keys.sorted() where new[key] == nil {
+        for key in oldUnits.keys.sorted() where newUnits[key] == nil {
             problems.append("\(key.dropFirst(markPrefix.count)) is no longer in the docs")
         }
         if problems.isEmpty { problems.append("the generated files differ from what the docs give (header, registry or file names)") }
         return problems.map { "\($0): \(fix)." }
+    }
+
+    /// `files` without their `#sourceLocation(file:line:)` lines.
+    private static func withoutLineNumbers(_ files: [String: String]) -> [String: String] {
+        files.mapValues { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix(sourceLocationPrefix) }.joined(separator: "\n")
+        }
     }
 
     /// Each snippet's text in `files`, keyed by its MARK line.
@@ -119,7 +130,7 @@ public enum GeneratedSnippetFile {
         var lines = [mark(snippet)]
         switch snippet.scope {
         case .file:
-            lines += snippet.codeWithoutImports
+            lines += sourceLocation(snippet) + snippet.codeWithoutImports + ["#sourceLocation()"]
         case .function where snippet.imports.isEmpty:
             // A fragment: the givens are parameters, so its own declarations may shadow them.
             let parameters = givens.map { "\($0.name): \($0.type)" }.joined(separator: ", ")
@@ -146,8 +157,17 @@ public enum GeneratedSnippetFile {
 
     /// The snippet's code, absolute paths redirected, then a read of each top-level name.
     private static func body(_ snippet: DocSnippet) -> [String] {
-        snippet.codeWithoutImports.map(redirectingAbsolutePaths) + snippet.topLevelNames.map { "        _ = \($0)" }
+        sourceLocation(snippet) + snippet.codeWithoutImports.map(redirectingAbsolutePaths) + ["#sourceLocation()"]
+            + snippet.topLevelNames.map { "        _ = \($0)" }
     }
+
+    /// Makes the compiler report an error in a snippet at its line of the Markdown file
+    /// (`README.md:29:59: error: cannot find 'URL' in scope`).
+    private static func sourceLocation(_ snippet: DocSnippet) -> [String] {
+        ["\(sourceLocationPrefix)\"\(snippet.file)\", line: \(snippet.line + 1))"]
+    }
+
+    private static let sourceLocationPrefix = "#sourceLocation(file: "
 
     /// `canImport(SwiftUI)` for a snippet that imports SwiftUI, `""` for one that needs nothing more.
     private static func platformCondition(_ snippet: DocSnippet) -> String {
