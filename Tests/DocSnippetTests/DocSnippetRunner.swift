@@ -4,6 +4,8 @@ import Foundation
 /// The names a fragment may use without declaring them (see `GeneratedSnippetFile.givens`), and
 /// where a snippet's absolute paths go, for the snippets a test runs.
 struct DocSnippetGivens: Sendable {
+    /// The store of the example before, as in "watch a context of the `store`".
+    var store: any StateStore
     /// A store's directory, as in "open the store at `directory`".
     var directory: URL
     /// A folder to write a store into.
@@ -16,6 +18,7 @@ struct DocSnippetGivens: Sendable {
     /// Everything inside `folder`.
     init(inside folder: URL) throws {
         self.folder = folder
+        store = InMemoryStateStore()
         directory = folder.appendingPathComponent("directory", isDirectory: true)
         root = folder.appendingPathComponent("root", isDirectory: true)
         otherStore = try FileStateStore(directory: folder.appendingPathComponent("other-store", isDirectory: true))

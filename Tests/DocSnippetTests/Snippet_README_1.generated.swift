@@ -16,12 +16,12 @@ enum Snippet_README_1 {
 
 let store: any StateStore = try FileStateStore(directory: URL(fileURLWithPath: docSnippetPath("/var/lib/coach")))
 
-var context = try await store.loadContext(userID: "user-123") ?? CoachContext(userID: "user-123")
-context.conversationHistory.append(ChatMessage(role: .user, content: "I want to run again."))
-context.currentState = .identityBrainstorming
-try await store.saveContext(context)   // durable when it returns
+// Load, change and save as one step (a new user starts from an empty CoachContext).
+try await store.updateContext(userID: "user-123") { context in
+    context.conversationHistory.append(ChatMessage(role: .user, content: "I want to run again."))
+    context.currentState = .identityBrainstorming
+}   // durable when it returns
 #sourceLocation()
         _ = store
-        _ = context
     }
 }

@@ -11,11 +11,30 @@ import Foundation
 enum Snippet_README_2 {
     static func run() async throws {
         let given = try DocSnippetGivens.required()
-        try await body(directory: given.directory, root: given.root, otherStore: given.otherStore)
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
     }
 
-    private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
-#sourceLocation(file: "README.md", line: 41)
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "README.md", line: 54)
+Task {
+    // The stored context first, then the context after each save (nil after a delete).
+    for await stored in store.contextUpdates(userID: "user-123") {
+        print(stored?.context.conversationHistory.last?.content ?? "no conversation yet")
+    }   // ends when the store closes
+}
+#sourceLocation()
+    }
+}
+
+// MARK: - README.md, swift block 3
+enum Snippet_README_3 {
+    static func run() async throws {
+        let given = try DocSnippetGivens.required()
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
+    }
+
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "README.md", line: 65)
 let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environment["COACH_STORE"] ?? "memory:").makeStore()
 // "memory:", "file:///var/lib/coach", "file:///var/lib/coach?durability=batched", "./coach-data"
 #sourceLocation()
@@ -27,10 +46,10 @@ let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environ
 enum Snippet_Durability_1 {
     static func run() async throws {
         let given = try DocSnippetGivens.required()
-        try await body(directory: given.directory, root: given.root, otherStore: given.otherStore)
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
     }
 
-    private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
 #sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", line: 167)
 let store = try FileStateStore(directory: directory)
 Task {
@@ -47,10 +66,10 @@ Task {
 enum Snippet_GettingStarted_2 {
     static func run() async throws {
         let given = try DocSnippetGivens.required()
-        try await body(directory: given.directory, root: given.root, otherStore: given.otherStore)
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
     }
 
-    private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
 #sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 37)
 let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environment["COACH_STORE"] ?? "memory:").makeStore()
 #sourceLocation()
@@ -62,10 +81,10 @@ let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environ
 enum Snippet_GettingStarted_3 {
     static func run() async throws {
         let given = try DocSnippetGivens.required()
-        try await body(directory: given.directory, root: given.root, otherStore: given.otherStore)
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
     }
 
-    private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
 #sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 61)
 let store = try FileStateStore(
     directory: URL(fileURLWithPath: docSnippetPath("/var/lib/coach")),
@@ -81,10 +100,10 @@ try await store.close()
 enum Snippet_GettingStarted_4 {
     static func run() async throws {
         let given = try DocSnippetGivens.required()
-        try await body(directory: given.directory, root: given.root, otherStore: given.otherStore)
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
     }
 
-    private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
 #sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 94)
 let inspector = try StoreInspector(directory: directory)   // reads only; safe next to a running server
 for summary in try inspector.summaries() {
@@ -113,10 +132,10 @@ let imported = try await ContextArchive.save(try ContextArchive.decode(export), 
 enum Snippet_OnDiskFormat_1 {
     static func run() async throws {
         let given = try DocSnippetGivens.required()
-        try await body(directory: given.directory, root: given.root, otherStore: given.otherStore)
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
     }
 
-    private static func body(directory: URL, root: URL, otherStore: FileStateStore) async throws {
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
 #sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", line: 401)
 let t0 = Date(timeIntervalSince1970: 1_795_000_000)
 let store = try FileStateStore(directory: root, options: .init(automaticCompaction: false))
@@ -151,6 +170,7 @@ try await store.close()
 let docSnippets: [DocSnippetRunner] = [
     DocSnippetRunner(file: "README.md", ordinal: 1, run: Snippet_README_1.run),
     DocSnippetRunner(file: "README.md", ordinal: 2, run: Snippet_README_2.run),
+    DocSnippetRunner(file: "README.md", ordinal: 3, run: Snippet_README_3.run),
     DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", ordinal: 1, run: Snippet_Durability_1.run),
     DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 1, run: Snippet_GettingStarted_1.run),
     DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 2, run: Snippet_GettingStarted_2.run),

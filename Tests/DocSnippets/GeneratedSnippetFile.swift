@@ -31,7 +31,7 @@ public enum GeneratedSnippetFile {
     /// them ("the store's directory"): the parameters of every fragment's function, and the
     /// properties of `DocSnippetGivens` with the same names.
     static let givens: [(name: String, type: String)] = [
-        ("directory", "URL"), ("root", "URL"), ("otherStore", "FileStateStore"),
+        ("store", "any StateStore"), ("directory", "URL"), ("root", "URL"), ("otherStore", "FileStateStore"),
     ]
 
     /// The function (in DocSnippetTests) that a snippet's absolute path literal is passed through, so
