@@ -16,10 +16,11 @@ enum Snippet_GettingStarted_1 {
 
 let store: any StateStore = try FileStateStore(directory: URL(fileURLWithPath: docSnippetPath("/var/lib/coach")))
 
-var context = try await store.loadContext(userID: "user-123") ?? CoachContext(userID: "user-123")
-context.conversationHistory.append(ChatMessage(role: .user, content: "I want to run again."))
-context.currentState = .identityBrainstorming
-try await store.saveContext(context)   // durable when it returns
+try await store.updateContext(userID: "user-123") { context in
+    context.conversationHistory.append(ChatMessage(role: .user, content: "I want to run again."))
+    context.currentState = .identityBrainstorming
+}   // durable when it returns
+let context = try await store.loadContext(userID: "user-123")   // nil for a user never saved
 #sourceLocation()
         _ = store
         _ = context

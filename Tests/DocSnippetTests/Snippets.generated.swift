@@ -70,10 +70,19 @@ enum Snippet_GettingStarted_2 {
     }
 
     private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
-#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 37)
-let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environment["COACH_STORE"] ?? "memory:").makeStore()
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 48)
+func handle(_ text: String, from userID: String, coach: (CoachContext) async throws -> String) async throws {
+    // Record the user's message, and take the context that the coach answers from.
+    let context = try await store.updateContext(userID: userID) { context in
+        context.conversationHistory.append(ChatMessage(role: .user, content: text))
+        return context
+    }
+    let answer = try await coach(context)   // slow: outside any update
+    try await store.updateContext(userID: userID) { context in
+        context.conversationHistory.append(ChatMessage(role: .assistant, content: answer))
+    }
+}
 #sourceLocation()
-        _ = store
     }
 }
 
@@ -85,14 +94,23 @@ enum Snippet_GettingStarted_3 {
     }
 
     private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
-#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 61)
-let store = try FileStateStore(
-    directory: URL(fileURLWithPath: docSnippetPath("/var/lib/coach")),
-    options: .init(durability: .batched(interval: .milliseconds(200))))
-// … serve requests …
-try await store.close()
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 70)
+// GET: the revision goes out as the ETag.
+let stored = try await store.loadStoredContext(userID: "user-123")
+let etag = stored.map { "\"\($0.revision)\"" }
+
+// PUT with If-Match: save only if nobody saved since that GET.
+var edited = stored?.context ?? CoachContext(userID: "user-123")
+edited.userProfile.preferredName = "Sam"
+do {
+    try await store.saveContext(edited, ifRevision: stored?.revision)
+} catch StateStoreError.conflict {
+    print("412 Precondition Failed: load the context again and show the form with it")
+}
 #sourceLocation()
-        _ = store
+        _ = stored
+        _ = etag
+        _ = edited
     }
 }
 
@@ -105,6 +123,62 @@ enum Snippet_GettingStarted_4 {
 
     private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
 #sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 94)
+let watcher = Task {
+    for await stored in store.contextUpdates(userID: "user-123") {
+        // The stored context first, then the context after each save; nil: no context (deleted).
+        print(stored?.revision.description ?? "none", stored?.context.conversationHistory.count ?? 0)
+    }
+}
+// … later, when nobody looks any more:
+watcher.cancel()
+#sourceLocation()
+        _ = watcher
+    }
+}
+
+// MARK: - Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md, swift block 5
+enum Snippet_GettingStarted_5 {
+    static func run() async throws {
+        let given = try DocSnippetGivens.required()
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
+    }
+
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 113)
+let store = try StateStoreConfiguration(parsing: ProcessInfo.processInfo.environment["COACH_STORE"] ?? "memory:").makeStore()
+#sourceLocation()
+        _ = store
+    }
+}
+
+// MARK: - Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md, swift block 6
+enum Snippet_GettingStarted_6 {
+    static func run() async throws {
+        let given = try DocSnippetGivens.required()
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
+    }
+
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 137)
+let store = try FileStateStore(
+    directory: URL(fileURLWithPath: docSnippetPath("/var/lib/coach")),
+    options: .init(durability: .batched(interval: .milliseconds(200))))
+// … serve requests …
+try await store.close()
+#sourceLocation()
+        _ = store
+    }
+}
+
+// MARK: - Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md, swift block 7
+enum Snippet_GettingStarted_7 {
+    static func run() async throws {
+        let given = try DocSnippetGivens.required()
+        try await body(store: given.store, directory: given.directory, root: given.root, otherStore: given.otherStore)
+    }
+
+    private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", line: 170)
 let inspector = try StoreInspector(directory: directory)   // reads only; safe next to a running server
 for summary in try inspector.summaries() {
     print(summary.userID, summary.messageCount, summary.problem ?? "loads")
@@ -176,5 +250,8 @@ let docSnippets: [DocSnippetRunner] = [
     DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 2, run: Snippet_GettingStarted_2.run),
     DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 3, run: Snippet_GettingStarted_3.run),
     DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 4, run: Snippet_GettingStarted_4.run),
+    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 5, run: Snippet_GettingStarted_5.run),
+    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 6, run: Snippet_GettingStarted_6.run),
+    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 7, run: Snippet_GettingStarted_7.run),
     DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", ordinal: 1, run: Snippet_OnDiskFormat_1.run),
 ]
