@@ -39,7 +39,7 @@ struct DocSnippetTests {
 
 @Suite("Doc snippet extraction")
 struct DocSnippetExtractionTests {
-    @Test("only ```swift fences count, however they are indented or fenced")
+    @Test("only ```swift fences count, however they are indented, nested or fenced")
     func swiftBlocksOnly() {
         let markdown = """
             # Title
@@ -61,16 +61,19 @@ struct DocSnippetExtractionTests {
             let shown = "as text"
             ```
             ````
-                ```swift
-                indented code, not a fence
-                ```
+            - A list
+                - with a nested item:
+
+                  ```Swift
+                  let nested = 6
+                  ```
             ```swift
             let e = 5
             """
         let snippets = DocSnippet.all(inMarkdown: markdown, file: "X.md")
-        #expect(snippets.map(\.code) == [["let a = 1"], ["let b = 2", "  let c = 3"], ["let d = ```"], ["let e = 5"]])
-        #expect(snippets.map(\.line) == [2, 8, 12, 23])
-        #expect(snippets.map(\.ordinal) == [1, 2, 3, 4])
+        #expect(snippets.map(\.code) == [["let a = 1"], ["let b = 2", "  let c = 3"], ["let d = ```"], ["let nested = 6"], ["let e = 5"]])
+        #expect(snippets.map(\.line) == [2, 8, 12, 23, 26])
+        #expect(snippets.map(\.ordinal) == [1, 2, 3, 4, 5])
         #expect(snippets[1].location == "X.md, swift block 2 (line 8)")
     }
 

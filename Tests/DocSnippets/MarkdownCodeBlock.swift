@@ -1,6 +1,6 @@
 /// One fenced code block of a Markdown file, as CommonMark reads it.
 public struct MarkdownCodeBlock: Equatable, Sendable {
-    /// The first word of the fence's info string (`swift` in ```` ```swift ````), or `""`.
+    /// The first word of the fence's info string, lowercased (`swift` in ```` ```Swift ````), or `""`.
     public var language: String
     /// The 1-based line of the opening fence.
     public var line: Int
@@ -30,7 +30,10 @@ public struct MarkdownCodeBlock: Equatable, Sendable {
     }
 }
 
-/// An opening code fence: up to three spaces, then at least three backticks or tildes.
+/// An opening code fence: spaces, then at least three backticks or tildes.
+///
+/// CommonMark allows at most three spaces before a fence at the top level, but more inside list
+/// items; any indentation is accepted here, so that no Swift block of a nested list is missed.
 private struct Fence {
     var character: Character
     var length: Int
@@ -39,7 +42,6 @@ private struct Fence {
 
     init?(opening line: String) {
         let indentation = line.prefix { $0 == " " }.count
-        guard indentation <= 3 else { return nil }
         let rest = line.dropFirst(indentation)
         guard let first = rest.first, first == "`" || first == "~" else { return nil }
         let length = rest.prefix { $0 == first }.count
@@ -49,13 +51,12 @@ private struct Fence {
         self.character = first
         self.length = length
         self.indentation = indentation
-        self.language = info.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+        // Lowercased: GitHub and DocC read ```Swift as Swift too.
+        self.language = info.split(separator: " ", maxSplits: 1).first.map { $0.lowercased() } ?? ""
     }
 
     func isClosed(by line: String) -> Bool {
-        let indentation = line.prefix { $0 == " " }.count
-        guard indentation <= 3 else { return false }
-        let rest = line.dropFirst(indentation)
+        let rest = line.drop { $0 == " " }
         let run = rest.prefix { $0 == character }.count
         return run >= length && rest.dropFirst(run).allSatisfy { $0 == " " || $0 == "\t" }
     }
