@@ -140,6 +140,18 @@ struct DocSnippetStalenessTests {
         ])
     }
 
+    @Test("a complete example whose imports change is named")
+    func changedImports() throws {
+        let snippets = try snippets()
+        let generated = GeneratedSnippetFile.render(snippets)
+        var edited = snippets
+        let index = try #require(edited.firstIndex { !$0.imports.isEmpty })
+        // Another import on the same line: the code's lines stay as they were, only the imports change.
+        edited[index].code = edited[index].code.map { $0 == "import Foundation" ? "import Dispatch" : $0 }
+        let problems = GeneratedSnippetFile.staleness(committed: generated, snippets: edited)
+        #expect(problems.map { $0.prefix { $0 != ":" } } == ["\(edited[index].location) changed, or is new, since Tests/DocSnippetTests was generated"])
+    }
+
     @Test("added and removed blocks are reported, and every block when the files are missing")
     func addedAndRemoved() throws {
         let snippets = try snippets()

@@ -88,12 +88,18 @@ public enum GeneratedSnippetFile {
         }
     }
 
-    /// Each snippet's text in `files`, keyed by its MARK line.
+    /// Each snippet's text in `files`, keyed by its MARK line: its section of the shared file, or
+    /// the whole file of a complete example (whose imports are part of it).
     private static func units(of files: [String: String]) -> [String: String] {
         var result: [String: String] = [:]
-        for text in files.values {
+        for (name, text) in files {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if name != sharedFile, let key = lines.first(where: { $0.hasPrefix(markPrefix) }) {
+                result[String(key)] = text
+                continue
+            }
             var key = ""
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            for line in lines {
                 if line.hasPrefix(markPrefix) { key = String(line) }
                 if key.hasPrefix(markPrefix), key != registryMark { result[key, default: ""] += line + "\n" }
             }
