@@ -18,22 +18,40 @@ struct DocSnippetTests {
         #expect(problems.isEmpty, Comment(rawValue: problems.prefix(5).joined(separator: "\n")))
     }
 
-    @Test("the README's first example runs as written, in a temporary folder instead of /var/lib/coach")
-    func readmeFirstExampleRuns() async throws {
+    @Test(
+        "the first example of the README and of Getting Started runs as written, in a temporary folder instead of /var/lib/coach",
+        arguments: ["README.md", "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md"])
+    func firstExampleRuns(file: String) async throws {
         let folder = TemporaryDirectory("doc-snippet")
         defer { folder.remove() }
         let givens = try DocSnippetGivens(inside: folder.url)
-        let first = try #require(docSnippets.first { $0.file == "README.md" })
+        let first = try #require(docSnippets.first { $0.file == file })
         try await DocSnippetGivens.$current.withValue(givens) { try await first.run() }
 
-        // The example saved something, and only inside the folder it was given.
-        let written = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
-        #expect(!written.isEmpty)
+        // The example saved a conversation into the folder that stands for /var/lib/coach.
         let storeFolder = URL(fileURLWithPath: givens.path("/var/lib/coach"))
         let store = try FileStateStore(directory: storeFolder, options: .init(readOnly: true))
         let user = try #require(try await store.userIDs().first)
         let context = try #require(try await store.loadContext(userID: user))
         #expect(!context.conversationHistory.isEmpty)
+    }
+
+    @Test("Getting Started's If-Match example saves the edited form when nobody saved since the load")
+    func ifMatchExampleRuns() async throws {
+        let folder = TemporaryDirectory("doc-snippet")
+        defer { folder.remove() }
+        let givens = try DocSnippetGivens(inside: folder.url)
+        try await givens.store.saveContext(CoachContext(userID: "user-123"))
+        let example = try #require(try runner(in: "GettingStarted.md") { $0.contains { $0.contains("ifRevision:") } })
+        try await DocSnippetGivens.$current.withValue(givens) { try await example.run() }
+        #expect(try await givens.store.loadContext(userID: "user-123")?.userProfile.preferredName == "Sam")
+    }
+
+    /// The runner of the first block of the Markdown file ending in `file` whose code satisfies
+    /// `matches`: found by content, so that the test follows the block when the docs move it.
+    private func runner(in file: String, where matches: ([String]) -> Bool) throws -> DocSnippetRunner? {
+        let snippet = try DocSnippet.all(inPackage: packageRoot).first { $0.file.hasSuffix(file) && matches($0.code) }
+        return docSnippets.first { $0.file == snippet?.file && $0.ordinal == snippet?.ordinal }
     }
 }
 
