@@ -15,7 +15,9 @@ struct DocSnippetTests {
         let snippets = try DocSnippet.all(inPackage: packageRoot)
         let committed = try GeneratedSnippetFile.committedFiles(inPackage: packageRoot)
         let problems = GeneratedSnippetFile.staleness(committed: committed, snippets: snippets)
-        #expect(problems.isEmpty, Comment(rawValue: problems.prefix(5).joined(separator: "\n")))
+        // One issue per stale block, so that no output line grows with the number of blocks.
+        for problem in problems.prefix(5) { Issue.record(Comment(rawValue: problem)) }
+        if problems.count > 5 { Issue.record("… and \(problems.count - 5) more blocks") }
     }
 
     @Test(
