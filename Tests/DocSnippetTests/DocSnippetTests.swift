@@ -195,6 +195,21 @@ struct DocSnippetStalenessTests {
         #expect(GeneratedSnippetFile.staleness(committed: generated, snippets: moved).isEmpty)
     }
 
+    @Test("a block importing a module that Linux lacks is compiled only where the module exists")
+    func platformModules() {
+        let view = DocSnippet(
+            file: "Sources/X.docc/iOS.md", ordinal: 2, line: 9,
+            code: ["import CoachPersistence", "import SwiftUI", "", "let text = Text(\"hello\")"])
+        let files = GeneratedSnippetFile.render([view])
+        let own = files["Snippet_iOS_2.generated.swift"] ?? ""
+        let shared = files["Snippets.generated.swift"] ?? ""
+        let guarded = own.contains("#if canImport(SwiftUI)\nimport CoachPersistence\nimport SwiftUI\n") && own.hasSuffix("}\n#endif\n")
+        let registeredWhereItExists = shared.contains(
+            "    #if canImport(SwiftUI)\n    all.append(DocSnippetRunner(file: \"Sources/X.docc/iOS.md\", ordinal: 2, run: Snippet_iOS_2.run))\n    #endif\n")
+        #expect(guarded)
+        #expect(registeredWhereItExists)
+    }
+
     @Test("compile errors are reported at the block's line of the Markdown file")
     func sourceLocation() {
         let fragment = DocSnippet(file: "Sources/X.docc/A.md", ordinal: 1, line: 40, code: ["let x = 1"])

@@ -241,17 +241,19 @@ try await store.close()
 // MARK: - Registry
 
 /// Every snippet that is the body of a function, in the order of the files and blocks.
-let docSnippets: [DocSnippetRunner] = [
-    DocSnippetRunner(file: "README.md", ordinal: 1, run: Snippet_README_1.run),
-    DocSnippetRunner(file: "README.md", ordinal: 2, run: Snippet_README_2.run),
-    DocSnippetRunner(file: "README.md", ordinal: 3, run: Snippet_README_3.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", ordinal: 1, run: Snippet_Durability_1.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 1, run: Snippet_GettingStarted_1.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 2, run: Snippet_GettingStarted_2.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 3, run: Snippet_GettingStarted_3.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 4, run: Snippet_GettingStarted_4.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 5, run: Snippet_GettingStarted_5.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 6, run: Snippet_GettingStarted_6.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 7, run: Snippet_GettingStarted_7.run),
-    DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", ordinal: 1, run: Snippet_OnDiskFormat_1.run),
-]
+let docSnippets: [DocSnippetRunner] = {
+    var all: [DocSnippetRunner] = []
+    all.append(DocSnippetRunner(file: "README.md", ordinal: 1, run: Snippet_README_1.run))
+    all.append(DocSnippetRunner(file: "README.md", ordinal: 2, run: Snippet_README_2.run))
+    all.append(DocSnippetRunner(file: "README.md", ordinal: 3, run: Snippet_README_3.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", ordinal: 1, run: Snippet_Durability_1.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 1, run: Snippet_GettingStarted_1.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 2, run: Snippet_GettingStarted_2.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 3, run: Snippet_GettingStarted_3.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 4, run: Snippet_GettingStarted_4.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 5, run: Snippet_GettingStarted_5.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 6, run: Snippet_GettingStarted_6.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 7, run: Snippet_GettingStarted_7.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", ordinal: 1, run: Snippet_OnDiskFormat_1.run))
+    return all
+}()

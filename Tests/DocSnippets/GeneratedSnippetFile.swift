@@ -196,18 +196,18 @@ public enum GeneratedSnippetFile {
     }
 
     private static func registry(_ snippets: [DocSnippet]) -> String {
+        // Appends rather than an array literal: `#if` may not stand inside a literal.
         let entries = snippets.filter { $0.scope == .function }.map { snippet in
-            let entry = "    DocSnippetRunner(file: \"\(snippet.file)\", ordinal: \(snippet.ordinal), run: \(snippet.identifier).run),"
+            let entry = "    all.append(DocSnippetRunner(file: \"\(snippet.file)\", ordinal: \(snippet.ordinal), run: \(snippet.identifier).run))"
             let condition = platformCondition(snippet)
-            return condition.isEmpty ? entry : "#if \(condition)\n\(entry)\n#endif"
+            return condition.isEmpty ? entry : "    #if \(condition)\n\(entry)\n    #endif"
         }
+        let list = entries.isEmpty ? "[]" : "{\n    var all: [DocSnippetRunner] = []\n\(entries.joined(separator: "\n"))\n    return all\n}()"
         return """
             \(registryMark)
 
             /// Every snippet that is the body of a function, in the order of the files and blocks.
-            let docSnippets: [DocSnippetRunner] = [
-            \(entries.joined(separator: "\n"))
-            ]
+            let docSnippets: [DocSnippetRunner] = \(list)
 
             """
     }
