@@ -133,12 +133,13 @@ struct DocSnippetExtractionTests {
 
     @Test("top-level constants and imports are found")
     func names() {
-        let code = ["import CoachPersistence", "@testable import Foundation", "let store = 1", "var (a, _, b) = (1, 2, 3)",
+        let code = ["import CoachPersistence", "@testable import Foundation", "import struct Dispatch.DispatchTime", "let store = 1", "var (a, _, b) = (1, 2, 3)",
                     "    let inner = 2", "let typed: Int = 3", "letter()"]
         let snippet = DocSnippet(file: "X.md", ordinal: 1, line: 1, code: code)
-        #expect(snippet.imports == ["CoachPersistence", "Foundation"])
+        #expect(snippet.imports == ["CoachPersistence", "Foundation", "Dispatch"])
+        #expect(snippet.importLines == ["import CoachPersistence", "import Foundation", "import struct Dispatch.DispatchTime"])
         #expect(snippet.topLevelNames == ["store", "a", "b", "typed"])
-        #expect(snippet.codeWithoutImports == ["", "", "let store = 1", "var (a, _, b) = (1, 2, 3)", "    let inner = 2", "let typed: Int = 3", "letter()"])
+        #expect(snippet.codeWithoutImports == ["", "", "", "let store = 1", "var (a, _, b) = (1, 2, 3)", "    let inner = 2", "let typed: Int = 3", "letter()"])
     }
 }
 

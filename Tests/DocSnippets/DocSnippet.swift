@@ -49,6 +49,13 @@ public struct DocSnippet: Equatable, Sendable {
     /// The modules the snippet imports, in order.
     public var imports: [String] { code.compactMap(Self.importedModule) }
 
+    /// The snippet's import lines as written, without `@testable`.
+    public var importLines: [String] {
+        code.filter { Self.importedModule(in: $0) != nil }.map { line in
+            line.split(separator: " ").drop { $0.hasPrefix("@") }.joined(separator: " ")
+        }
+    }
+
     /// The code with its import lines blank (imports go to the top of the generated file; the
     /// blank keeps every other line where it is in the Markdown, for diagnostics).
     public var codeWithoutImports: [String] { code.map { Self.importedModule(in: $0) == nil ? $0 : "" } }
@@ -65,14 +72,14 @@ public struct DocSnippet: Equatable, Sendable {
         }
     }
 
-    /// `X` for a line `import X` (or `@testable import X`, which compiles as a plain import: the
-    /// docs show only public API).
+    /// `X` for a line `import X` or `import struct X.Y` (or `@testable import X`, which compiles
+    /// as a plain import: the docs show only public API).
     static func importedModule(in line: String) -> String? {
         let words = line.split(separator: " ")
-        guard let index = words.firstIndex(of: "import"), index + 1 < words.count,
-            words[..<index].allSatisfy({ $0.hasPrefix("@") })
-        else { return nil }
-        return String(words[index + 1])
+        guard let index = words.firstIndex(of: "import"), words[..<index].allSatisfy({ $0.hasPrefix("@") }) else { return nil }
+        let kinds: Set<Substring> = ["typealias", "struct", "class", "enum", "protocol", "let", "var", "func"]
+        let name = words.dropFirst(index + 1).first { !kinds.contains($0) }
+        return name.map { String($0.prefix { $0 != "." }) }
     }
 
     /// Every Swift block of `markdown`, read from `file`.

@@ -45,7 +45,7 @@ public enum GeneratedSnippetFile {
         let fragmentHeader = header(imports: fragmentModules.map(importLines).joined(separator: "\n"))
         files[sharedFile] = ([fragmentHeader] + fragments.map(section) + [registry(snippets)]).joined(separator: "\n")
         for snippet in snippets where !snippet.imports.isEmpty {
-            let imports = snippet.imports.map { "import \($0)" }.joined(separator: "\n")
+            let imports = snippet.importLines.joined(separator: "\n")
             let condition = platformCondition(snippet)
             files[ownFile(snippet)] = condition.isEmpty
                 ? header(imports: imports) + "\n" + section(snippet)
