@@ -23,6 +23,12 @@ let package = Package(
         .testTarget(name: "CrashTests", dependencies: ["CoachPersistence", "CoachTestSupport", "CrashWriter"]),
         .testTarget(name: "FaultInjectionTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
         .testTarget(name: "CoachStoreCLITests", dependencies: ["CoachTestSupport", "coach-store"]),
+
+        // The ```swift blocks of README.md and the DocC articles, compiled: `swift run doc-snippets`
+        // writes them into DocSnippetTests, whose tests check that the copy is up to date.
+        .target(name: "DocSnippets", path: "Tests/DocSnippets"),
+        .executableTarget(name: "doc-snippets", dependencies: ["DocSnippets"], path: "Tests/DocSnippetGenerator"),
+        .testTarget(name: "DocSnippetTests", dependencies: ["CoachPersistence", "CoachTestSupport", "DocSnippets"]),
     ],
     swiftLanguageModes: [.v6]
 )
