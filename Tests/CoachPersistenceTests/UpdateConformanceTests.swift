@@ -177,31 +177,40 @@ struct FileStoreRevisionTests {
         try await store.close()
     }
 
-    @Test("concurrent updates of one user share fdatasyncs, and each returns only after the one covering it")
+    @Test("concurrent updates of one user share fdatasyncs, and each returns only after the sync that covers it")
     func groupCommit() async throws {
         let dir = TemporaryDirectory("group-commit")
         let recorder = RecordingFileSystem()
         let store = try FileStateStore(directory: dir.url, options: .init(automaticCompaction: false), fileSystem: recorder)
         try await store.saveContext(CoachContext(userID: "u"))
         recorder.clear()
+        let journalLog: @Sendable () -> [String] = { recorder.log.filter { $0.hasSuffix("/users/u/journal.jsonl") } }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for task in 0..<32 {
-                group.addTask {
-                    for step in 0..<10 {
-                        try await store.updateContext(userID: "u") { context in
-                            context.conversationHistory.append(ChatMessage(role: .user, content: "\(task)-\(step)"))
-                        }
-                        // Acknowledged means on disk: a sync of the journal was logged after this update's write.
+            // The first update holds the user's worker until 31 more are queued behind it.
+            group.addTask {
+                try await store.updateContext(userID: "u") { context in
+                    let deadline = Date().addingTimeInterval(60)
+                    while (store.registry.cached("u")?.queuedRequests ?? 0) < 31 && Date() < deadline {
+                        Thread.sleep(forTimeInterval: 0.001)
                     }
+                    context.conversationHistory.append(ChatMessage(role: .user, content: "first"))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+            for task in 0..<31 {
+                group.addTask {
+                    try await store.updateContext(userID: "u") { context in
+                        context.conversationHistory.append(ChatMessage(role: .user, content: "\(task)"))
+                    }
+                    #expect(journalLog().last?.hasPrefix("fdatasync") == true, "an update returned before its write was synced")
                 }
             }
             try await group.waitForAll()
         }
-        let syncs = recorder.log.filter { $0.hasPrefix("fdatasync") && $0.hasSuffix("journal.jsonl") }.count
-        let writes = recorder.log.filter { $0.hasPrefix("write") && $0.hasSuffix("journal.jsonl") }.count
-        #expect(try await store.loadContext(userID: "u")?.conversationHistory.count == 320)
-        #expect(syncs == writes, "every write is followed by its own sync")
-        #expect(syncs < 320, "320 concurrent updates took \(syncs) fdatasyncs: no group commit")
+        let log = journalLog()
+        #expect(try await store.loadContext(userID: "u")?.conversationHistory.count == 32)
+        #expect(log.filter { $0.hasPrefix("write") }.count == 2, "\(log)")
+        #expect(log.filter { $0.hasPrefix("fdatasync") }.count == 2, "32 updates took \(log.count / 2) syncs: 31 queued updates did not share one")
         try await store.close()
     }
 }

@@ -92,13 +92,14 @@ enum Compaction {
                 return nil
             }
             do throws(FileSystemError) {
-                guard try JournalSwap.commit(prepared, state: &state, paths: slot.paths, fileSystem: fs, pool: store.pool) else {
+                guard try JournalSwap.commit(
+                    prepared, state: &state, paths: slot.paths, fileSystem: fs, pool: store.pool, journal: slot.journal) else {
                     return nil
                 }
             } catch {
                 // Either journal may be the one on disk now: drop the cache and re-read (rule 10).
                 JournalSwap.abandon(prepared.file, paths: slot.paths, fileSystem: fs)
-                store.pool.discard(slot.paths.journal)
+                store.pool.discard(slot.journal)
                 core.state = nil
                 throw StateStoreError(error)
             }

@@ -4,84 +4,135 @@ import Synchronization
 /// independently of how many users are cached or waiting for compaction (LevelDB's
 /// `max_open_files` plays the same part).
 ///
-/// A user's worker leases its journal for the length of one write and sync; when the pool is
-/// full, opening another journal first closes the least recently used one that nobody holds. So
-/// a store that touched 5,000 users holds at most `limit` journal descriptors (more only while
-/// more than `limit` users are writing at the same instant), and a journal closed here is simply
-/// reopened by its user's next append.
+/// Each user's journal is a ``JournalHandle`` that its worker leases for one write and sync.
+/// Leasing an open handle takes only that handle's lock, so parallel saves of different users
+/// never meet on a shared lock; the pool's lock is taken only to open a journal, and then the
+/// least recently used handles that nobody holds are closed to make room. So a store that
+/// touched 5,000 users holds at most `limit` journal descriptors (more only while more than
+/// `limit` users write at the same instant), and a journal closed here is reopened by its
+/// user's next save.
 final class DescriptorPool: Sendable {
-    private struct Entry {
-        var file: any OpenFile
-        var leases = 0
-        var lastUse: UInt64
-    }
-
     private struct State {
-        var entries: [String: Entry] = [:]
-        var clock: UInt64 = 0
+        var open: [ObjectIdentifier: JournalHandle] = [:]
         var closed = false
     }
 
     private let limit: Int
     private let state = Mutex(State())
+    private let clock = Atomic<UInt64>(0)
 
     init(limit: Int) { self.limit = max(1, limit) }
 
-    /// The journal at `path`, leased until ``release(_:)``: the open one, or a new one from
-    /// `open` (then `fresh` is true, and the caller checks the file is what it expects).
+    /// The handle's file, leased until ``JournalHandle/release()``: the open one, or a new one
+    /// from `open` (then `fresh` is true, and the caller checks the file is what it expects).
     func lease(
-        _ path: String, open: () throws(FileSystemError) -> any OpenFile
+        _ handle: JournalHandle, open: () throws(FileSystemError) -> any OpenFile
     ) throws(FileSystemError) -> (file: any OpenFile, fresh: Bool) {
-        try state.withLock { state throws(FileSystemError) in
-            state.clock += 1
-            if var entry = state.entries[path] {
-                entry.leases += 1
-                entry.lastUse = state.clock
-                state.entries[path] = entry
-                return (entry.file, false)
-            }
-            Self.closeIdle(in: &state, toFit: limit - 1)
+        let stamp = clock.add(1, ordering: .relaxed).newValue
+        if let file = handle.leaseIfOpen(stamp) { return (file, false) }
+        return try state.withLock { state throws(FileSystemError) in
+            closeIdle(&state, toFit: limit - 1)
             let file = try open()
-            state.entries[path] = Entry(file: file, leases: 1, lastUse: state.clock)
+            handle.install(file, stamp)
+            state.open[ObjectIdentifier(handle)] = handle
+            if state.closed { handle.closeWhenReleased() }
             return (file, true)
         }
     }
 
-    /// Ends one lease of `path`.
-    func release(_ path: String) {
+    /// Closes the handle's file if it is open: it was replaced, removed, or may hold a failed
+    /// write. The caller holds the user's lock, so nobody else has it leased.
+    func discard(_ handle: JournalHandle) {
         state.withLock { state in
-            state.entries[path]?.leases -= 1
-            if state.closed, state.entries[path]?.leases == 0 { state.entries.removeValue(forKey: path)?.file.close() }
-        }
-    }
-
-    /// Closes the journal at `path` if it is open: it was replaced, removed, or may hold a
-    /// failed write. The caller holds the user's lock, so nobody else has it leased.
-    func discard(_ path: String) {
-        state.withLock { state in
-            precondition(state.entries[path].map { $0.leases == 0 } ?? true, "discarding a journal in use")
-            state.entries.removeValue(forKey: path)?.file.close()
+            handle.close()
+            state.open[ObjectIdentifier(handle)] = nil
         }
     }
 
     /// How many journals are open now.
-    var openCount: Int { state.withLock { $0.entries.count } }
+    var openCount: Int { state.withLock { state in state.open.values.filter(\.isOpen).count } }
 
-    /// Closes every journal; leases still held close their file on release.
+    /// Closes every journal; one still leased closes on release.
     func closeAll() {
         state.withLock { state in
             state.closed = true
-            Self.closeIdle(in: &state, toFit: 0)
+            for handle in state.open.values where !handle.closeIfIdle() { handle.closeWhenReleased() }
+            state.open = [:]
         }
     }
 
-    /// Closes the least recently used journals nobody holds until at most `count` stay open.
-    private static func closeIdle(in state: inout State, toFit count: Int) {
-        guard state.entries.count > count else { return }
-        let idle = state.entries.filter { $0.value.leases == 0 }.sorted { $0.value.lastUse < $1.value.lastUse }
-        for (path, entry) in idle.prefix(state.entries.count - max(count, 0)) {
-            entry.file.close()
-            state.entries[path] = nil
+    /// Closes the least recently used idle journals until at most `count` stay open.
+    private func closeIdle(_ state: inout State, toFit count: Int) {
+        state.open = state.open.filter(\.value.isOpen)
+        guard state.open.count > count else { return }
+        let byAge = state.open.values.sorted { $0.lastUse < $1.lastUse }
+        var excess = state.open.count - max(count, 0)
+        for handle in byAge where excess > 0 && handle.closeIfIdle() {
+            state.open[ObjectIdentifier(handle)] = nil
+            excess -= 1
         }
     }
+}
+
+/// One user's journal descriptor, opened and closed by the ``DescriptorPool``.
+final class JournalHandle: Sendable {
+    private struct State {
+        var file: (any OpenFile)?
+        var leased = false
+        var lastUse: UInt64 = 0
+        var closeOnRelease = false
+    }
+
+    private let state = Mutex(State())
+
+    /// The open file, now leased; `nil` if the pool closed it (or never opened it).
+    fileprivate func leaseIfOpen(_ stamp: UInt64) -> (any OpenFile)? {
+        state.withLock { state in
+            guard let file = state.file else { return nil }
+            state.leased = true
+            state.lastUse = stamp
+            return file
+        }
+    }
+
+    fileprivate func install(_ file: any OpenFile, _ stamp: UInt64) {
+        state.withLock { state in
+            state.file = file
+            state.leased = true
+            state.lastUse = stamp
+        }
+    }
+
+    /// Ends the lease taken by ``DescriptorPool/lease(_:open:)``.
+    func release() {
+        state.withLock { state in
+            state.leased = false
+            if state.closeOnRelease {
+                state.file?.close()
+                state.file = nil
+            }
+        }
+    }
+
+    fileprivate var isOpen: Bool { state.withLock { $0.file != nil } }
+    fileprivate var lastUse: UInt64 { state.withLock { $0.lastUse } }
+
+    fileprivate func close() {
+        state.withLock { state in
+            state.file?.close()
+            state.file = nil
+        }
+    }
+
+    /// Closes the file unless it is leased; whether it is closed now.
+    fileprivate func closeIfIdle() -> Bool {
+        state.withLock { state in
+            guard !state.leased else { return false }
+            state.file?.close()
+            state.file = nil
+            return true
+        }
+    }
+
+    fileprivate func closeWhenReleased() { state.withLock { $0.closeOnRelease = true } }
 }

@@ -97,7 +97,7 @@ extension FileStateStore {
         core.state = nil
         let durable = options.durability == .durable
         do throws(StateStoreError) {
-            let target = JournalWriter.Target(paths: slot.paths, fileSystem: fileSystem, pool: pool, sync: durable)
+            let target = JournalWriter.Target(paths: slot.paths, fileSystem: fileSystem, pool: pool, journal: slot.journal, sync: durable)
             let unsyncedDirectories = try JournalWriter.append(batch.bytes, at: batch.startLength, state: &state, to: target)
             if !durable, let flusher {
                 core.unsynced = true
@@ -180,7 +180,7 @@ extension FileStateStore {
     /// new life; nothing is left for a batched flush to sync.
     func delete(_ core: inout UserSlot.Core, _ slot: UserSlot) throws(StateStoreError) {
         slot.generation.withLock { $0 += 1 }
-        pool.discard(slot.paths.journal)
+        pool.discard(slot.journal)
         core.state = nil
         do {
             try UserDeletion.delete(paths: slot.paths, fileSystem: fileSystem)
@@ -205,10 +205,10 @@ extension FileStateStore {
             }
             do throws(FileSystemError) {
                 if core.unsynced {
-                    let lease = try pool.lease(slot.paths.journal) { () throws(FileSystemError) in
+                    let lease = try pool.lease(slot.journal) { () throws(FileSystemError) in
                         try fileSystem.openFile(slot.paths.journal, create: false, truncate: false)
                     }
-                    defer { pool.release(slot.paths.journal) }
+                    defer { slot.journal.release() }
                     try lease.file.sync(dataOnly: true)
                 }
                 for directory in core.unsyncedDirectories { try fileSystem.syncDirectory(directory) }

@@ -36,7 +36,8 @@ enum JournalSwap {
     /// replacement) if the journal is not the one part one copied from. The old journal's
     /// descriptor is dropped from `pool`; the next append opens the new one.
     static func commit(
-        _ prepared: Prepared, state: inout UserState, paths: UserPaths, fileSystem fs: any FileSystem, pool: DescriptorPool
+        _ prepared: Prepared, state: inout UserState, paths: UserPaths, fileSystem fs: any FileSystem,
+        pool: DescriptorPool, journal: JournalHandle
     ) throws(FileSystemError) -> Bool {
         guard state.journalLength >= prepared.copiedUpTo else {
             abandon(prepared.file, paths: paths, fileSystem: fs)
@@ -45,7 +46,7 @@ enum JournalSwap {
         var length = prepared.length
         if state.journalLength > prepared.copiedUpTo {
             let count = state.journalLength - prepared.copiedUpTo
-            let delta = try readLive(paths, from: prepared.copiedUpTo, count: count, fileSystem: fs, pool: pool)
+            let delta = try readLive(paths, from: prepared.copiedUpTo, count: count, fileSystem: fs, pool: pool, journal: journal)
             guard delta.count == count else {
                 abandon(prepared.file, paths: paths, fileSystem: fs)
                 return false
@@ -55,7 +56,7 @@ enum JournalSwap {
             length += count
         }
         try fs.rename(paths.journalTemporary, to: paths.journal)
-        pool.discard(paths.journal)
+        pool.discard(journal)
         prepared.file.close()
         try fs.syncDirectory(paths.directory)
         state.journalLength = length
@@ -64,12 +65,13 @@ enum JournalSwap {
 
     /// `count` bytes of the live journal from `offset`.
     private static func readLive(
-        _ paths: UserPaths, from offset: Int, count: Int, fileSystem fs: any FileSystem, pool: DescriptorPool
+        _ paths: UserPaths, from offset: Int, count: Int, fileSystem fs: any FileSystem, pool: DescriptorPool,
+        journal: JournalHandle
     ) throws(FileSystemError) -> [UInt8] {
-        let lease = try pool.lease(paths.journal) { () throws(FileSystemError) in
+        let lease = try pool.lease(journal) { () throws(FileSystemError) in
             try fs.openFile(paths.journal, create: false, truncate: false)
         }
-        defer { pool.release(paths.journal) }
+        defer { journal.release() }
         return try lease.file.read(at: Int64(offset), count: count)
     }
 

@@ -5,6 +5,8 @@ enum JournalWriter {
         let paths: UserPaths
         let fileSystem: any FileSystem
         let pool: DescriptorPool
+        /// The user's journal descriptor in `pool`.
+        let journal: JournalHandle
         /// `fdatasync` the record (and sync new folder entries) before returning.
         let sync: Bool
     }
@@ -35,7 +37,7 @@ enum JournalWriter {
         }
         let lease: (file: any OpenFile, fresh: Bool)
         do {
-            lease = try target.pool.lease(paths.journal) { () throws(FileSystemError) in
+            lease = try target.pool.lease(target.journal) { () throws(FileSystemError) in
                 try fs.openFile(paths.journal, create: true, truncate: false)
             }
         } catch {
@@ -43,8 +45,8 @@ enum JournalWriter {
             throw StateStoreError(error)
         }
         if lease.fresh, let size = try? lease.file.size(), size != Int64(offset) {
-            target.pool.release(paths.journal)
-            target.pool.discard(paths.journal)
+            target.journal.release()
+            target.pool.discard(target.journal)
             throw .io(
                 operation: "append to", path: paths.journal, errno: 0,
                 reason: "it holds \(size) bytes where the store expected \(offset): it was changed outside this store, so nothing was written and the user is read again before the next write")
@@ -57,13 +59,13 @@ enum JournalWriter {
                 try lease.file.sync(dataOnly: true)
                 for directory in unsynced { try fs.syncDirectory(directory) }
             }
-            target.pool.release(paths.journal)
+            target.journal.release()
             return target.sync ? [] : unsynced  // without sync, the caller's flush syncs them
         } catch {
             // Best effort to leave the journal as it was; the next load re-reads it either way.
             try? lease.file.truncate(to: Int64(offset))
-            target.pool.release(paths.journal)
-            target.pool.discard(paths.journal)
+            target.journal.release()
+            target.pool.discard(target.journal)
             if createdFolder { removeCreated(paths, fs, &state) }
             throw StateStoreError(error)
         }

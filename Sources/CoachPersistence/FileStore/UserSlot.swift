@@ -24,6 +24,8 @@ final class UserSlot: Sendable {
     let queue: DispatchQueue
     let core: Mutex<Core>
     let generation = Mutex<UInt64>(0)
+    /// The user's journal descriptor, opened and closed by the store's ``DescriptorPool``.
+    let journal = JournalHandle()
     private let inbox = Mutex(Inbox())
 
     /// The user's cached state and what is owed to the disk.
@@ -71,6 +73,9 @@ final class UserSlot: Sendable {
             return inbox.draining
         }
     }
+
+    /// How many requests wait for the worker (for tests and diagnostics).
+    var queuedRequests: Int { inbox.withLock { $0.requests.count } }
 
     /// Takes every queued request, or marks the worker stopped when there are none.
     func takeRequests() -> [UserRequest] {
