@@ -1,0 +1,26 @@
+import CoachTestSupport
+import Foundation
+import Testing
+@testable import CoachPersistence
+
+/// `userIDs()` lists exactly the users that load: a user whose only record is torn loads as nil
+/// and is not listed.
+@Suite("User listing")
+struct UserListingTests {
+    @Test("a user whose only record is torn is neither listed nor loaded, in either mode", arguments: [false, true])
+    func tornFirstRecord(readOnly: Bool) async throws {
+        let dir = TemporaryDirectory("listing-torn")
+        let writer = try FileStateStore(directory: dir.url, options: fastOptions())
+        try await writer.saveContext(sampleContext("kept", messages: 1))
+        try await writer.saveContext(sampleContext("torn", messages: 1))
+        try await writer.close()
+        let journal = dir.url.appendingPathComponent("users/torn/journal.jsonl")
+        let bytes = try Data(contentsOf: journal)
+        try bytes.prefix(bytes.count / 2).write(to: journal)  // a crash in the middle of the first save
+        let store = try FileStateStore(directory: dir.url, options: fastOptions(readOnly: readOnly))
+        #expect(try await store.userIDs() == ["kept"])
+        #expect(try await store.loadContext(userID: "torn") == nil)
+        #expect(try await store.userIDs() == ["kept"])
+        try await store.close()
+    }
+}
