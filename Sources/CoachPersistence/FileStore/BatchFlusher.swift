@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// The background flush of ``FileStateStore/Durability/batched(interval:)``: every interval,
 /// each user with unsynced saves has its journal `fdatasync`ed and its new folders `fsync`ed.
@@ -9,7 +8,7 @@ import Synchronization
 /// delete cancels it and a failed save does not.
 final class BatchFlusher: Sendable {
     private let interval: Duration
-    private let dirty = Mutex<[ExactString: UserSlot]>([:])
+    private let dirty = Locked<[ExactString: UserSlot]>([:])
     /// The timer. Dispatch sources are safe to use from any thread (libdispatch documents
     /// `setEventHandler`, `resume` and `cancel` as thread-safe); it is only configured and
     /// resumed in ``start(store:)`` and cancelled in ``stop()``.

@@ -18,7 +18,7 @@ final class DescriptorPool: Sendable {
     }
 
     private let limit: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let clock = Atomic<UInt64>(0)
 
     init(limit: Int) { self.limit = max(1, limit) }
@@ -83,7 +83,7 @@ final class JournalHandle: Sendable {
         var closeOnRelease = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// The open file, now leased; `nil` if the pool closed it (or never opened it).
     fileprivate func leaseIfOpen(_ stamp: UInt64) -> (any OpenFile)? {

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The per-user engine: queuing operations in a user's slot, running them in batches under the
 /// user's lock, and writing each batch with one sync.
@@ -239,7 +238,7 @@ final class ResultBox<T: Sendable>: Sendable {
         var waiter: CheckedContinuation<T, any Error>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Delivers the result (once).
     func set(_ result: Result<T, any Error>) {

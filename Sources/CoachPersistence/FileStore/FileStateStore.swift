@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// A ``StateStore`` on local disk: per user, a JSON snapshot plus an append-only journal of
 /// conversation events, so a save writes only what changed.
@@ -41,7 +40,7 @@ public final class FileStateStore: StateStore, Sendable {
     let watchers = ContextWatchers()
     let compactionQueue = DispatchQueue(label: "coach-persistence.compaction", qos: .utility)
     /// Users with a compaction queued and not yet started (so each is queued once).
-    let compactionsQueued = Mutex<Set<ExactString>>([])
+    let compactionsQueued = Locked<Set<ExactString>>([])
     let flusher: BatchFlusher?
     private let listingQueue = DispatchQueue(label: "coach-persistence.listing")
 

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Whether a store is open, the work in flight, the lock it holds, and its one closing.
 ///
@@ -14,12 +13,12 @@ final class StoreLifecycle: Sendable {
         var lock: (any OpenFile)?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let directory: String
 
     init(directory: String, lock: (any OpenFile)?) {
         self.directory = directory
-        self.state = Mutex(State(lock: lock))
+        self.state = Locked(State(lock: lock))
     }
 
     /// Counts one operation in; `true` if nothing else was in flight. Throws

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The slots of the users in use, bounded: idle slots beyond the limit are dropped, least
 /// recently used first, so memory follows the users in use and not the users on disk. A slot
@@ -17,7 +16,7 @@ final class UserRegistry: Sendable {
         var clock: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let limit: Int
     private let makeSlot: @Sendable (String) -> UserSlot
 

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// One user's place in a running store.
 ///
@@ -22,11 +21,11 @@ final class UserSlot: Sendable {
     /// target gets a thread of its own when busy ("overcommit"), so N users blocked in
     /// `fdatasync` are N syncs in flight rather than as many as there are cores.
     let queue: DispatchQueue
-    let core: Mutex<Core>
-    let generation = Mutex<UInt64>(0)
+    let core: Locked<Core>
+    let generation = Locked<UInt64>(0)
     /// The user's journal descriptor, opened and closed by the store's ``DescriptorPool``.
     let journal = JournalHandle()
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
 
     /// The user's cached state and what is owed to the disk.
     struct Core: Sendable {
@@ -53,7 +52,7 @@ final class UserSlot: Sendable {
         self.userID = userID
         self.paths = paths
         self.queue = DispatchQueue(label: "coach-persistence.user")
-        self.core = Mutex(Core())
+        self.core = Locked(Core())
     }
 
     /// Queues `request`; `true` if the caller must now drain (no worker was running).
@@ -99,11 +98,11 @@ final class UserRequest: Sendable {
 
     /// Whether the request must not share a batch with writes before it (a delete).
     let isBarrier: Bool
-    private let work: Mutex<Work?>
+    private let work: Locked<Work?>
 
     init(isBarrier: Bool = false, _ work: @escaping Work) {
         self.isBarrier = isBarrier
-        self.work = Mutex(work)
+        self.work = Locked(work)
     }
 
     /// Runs the work (once) and returns how to finish.

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The values of one user's context as they change: what ``StateStore/contextUpdates(userID:)``
 /// returns.
 ///
@@ -44,7 +42,7 @@ final class ContextWatchers: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A new stream for `userID`, or one that has already ended if the store is closed. The
     /// caller yields the current value into it with `register`.
