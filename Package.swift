@@ -24,7 +24,7 @@ let package = Package(
         .testTarget(name: "CoachPersistenceTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
         .testTarget(name: "CrashTests", dependencies: ["CoachPersistence", "CoachTestSupport", "CrashWriter"]),
         .testTarget(name: "FaultInjectionTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
-        .testTarget(name: "CoachStoreCLITests", dependencies: ["CoachTestSupport", "coach-store"]),
+        .testTarget(name: "CoachStoreCLITests", dependencies: ["CoachTestSupport", "coach-store", "CommandLineParsing"]),
     ],
     swiftLanguageModes: [.v6]
 )
