@@ -55,13 +55,18 @@ struct VerifyCommand: CoachStoreCommand {
         let users = Set(report.problems.map { $0.userID ?? $0.relativePath })
         Output.line()
         Output.line("\(Output.count(report.problems.count, "problem")) in \(Output.count(max(users.count, 1), "user")) (\(checked)).")
+        // A checksum that fails may be a person's edit (seal accepts it) or damage (repair cuts it).
+        let sealable: Set<StoreVerification.Problem.Kind> = [.corruptJournal, .tornTail, .corruptSnapshot]
         var suggested = Set<String>()
-        for userID in report.problems.filter(\.isRepairable).compactMap(\.userID) where suggested.insert(userID).inserted {
+        for problem in report.problems where sealable.contains(problem.kind) {
+            guard let userID = problem.userID, suggested.insert(userID).inserted else { continue }
             let words = "\(Output.shellWord(directory)) \(Output.shellWord(userID))"
             Output.line("For '\(Output.id(userID))': if the files were edited by hand on purpose, accept the edit with")
             Output.line("  coach-store seal \(words)")
-            Output.line("otherwise cut the journal back to its last good record, keeping a backup of the rest, with")
-            Output.line("  coach-store repair \(words)")
+            if report.problems.contains(where: { $0.userID == userID && $0.isRepairable }) {
+                Output.line("otherwise cut the journal back to its last good record, keeping a backup of the rest, with")
+                Output.line("  coach-store repair \(words)")
+            }
         }
     }
 

@@ -62,7 +62,8 @@ struct SealCommandTests {
         let text = try String(decoding: Data(contentsOf: snapshot), as: UTF8.self)
         let edited = Data(text.replacingOccurrences(of: "turn 1 from carol", with: "turn 1 from Carol").utf8)
         try edited.write(to: snapshot)
-        try CLI.expect(1, ["verify", dir.url.path])
+        let verify = try CLI.expect(1, ["verify", dir.url.path])
+        #expect(verify.stdout.contains("coach-store seal \(dir.url.path) carol"), "verify suggests the fix: \(verify.stdout)")
 
         let out = try CLI.expect(0, ["seal", dir.url.path]).stdout
         #expect(out.contains("users/carol/snapshot.json: checksum recomputed"), "\(out)")
