@@ -1,22 +1,6 @@
 import CoachPersistence
 import CommandLineParsing
 
-/// How a command ends: the process's exit status.
-enum ExitStatus: Int32 {
-    /// It did what was asked.
-    case ok = 0
-    /// A check found problems, or the command failed (the reason is on standard error).
-    case problems = 1
-    /// The command line was wrong.
-    case usage = 2
-}
-
-/// A command that failed for a reason a person can act on: one sentence, exit status 1.
-struct CommandFailure: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
-}
-
 /// One `coach-store` command: a type whose properties are its typed arguments (read and
 /// validated by ``ParsableCommand``), and what it does with them.
 protocol CoachStoreCommand: ParsableCommand {

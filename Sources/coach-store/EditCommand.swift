@@ -60,10 +60,15 @@ struct EditCommand: CoachStoreCommand {
     /// The stored context and its revision, through a read-only store: no lock, no write.
     private func loadWithRevision(_ url: URL) async throws -> StoredContext {
         let store = try FileStateStore(directory: url, options: .init(readOnly: true))
-        defer { Task { try? await store.close() } }
-        guard let stored = try await store.loadStoredContext(userID: userID) else {
-            throw CommandFailure("The store at \(directory) has no user '\(Output.id(userID))'")
+        let stored: StoredContext?
+        do {
+            stored = try await store.loadStoredContext(userID: userID)
+            try await store.close()
+        } catch {
+            try? await store.close()
+            throw error
         }
+        guard let stored else { throw CommandFailure("The store at \(directory) has no user '\(Output.id(userID))'") }
         return stored
     }
 
