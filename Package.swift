@@ -11,18 +11,20 @@ let package = Package(
     ],
     targets: [
         .target(name: "CoachPersistence"),
-        .executableTarget(name: "coach-store", dependencies: ["CoachPersistence"]),
-        .executableTarget(name: "coach-store-bench", dependencies: ["CoachPersistence"]),
+        // The command-line parser shared by coach-store, the benchmark and the crash writer.
+        .target(name: "CommandLineParsing"),
+        .executableTarget(name: "coach-store", dependencies: ["CoachPersistence", "CommandLineParsing"]),
+        .executableTarget(name: "coach-store-bench", dependencies: ["CoachPersistence", "CommandLineParsing"]),
 
         // Test helpers: shared fixtures and temp folders, and the writer process that the
         // kill -9 tests start and kill.
         .target(name: "CoachTestSupport", dependencies: ["CoachPersistence"], path: "Tests/CoachTestSupport"),
-        .executableTarget(name: "CrashWriter", dependencies: ["CoachPersistence", "CoachTestSupport"], path: "Tests/CrashWriter"),
+        .executableTarget(name: "CrashWriter", dependencies: ["CoachPersistence", "CoachTestSupport", "CommandLineParsing"], path: "Tests/CrashWriter"),
 
         .testTarget(name: "CoachPersistenceTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
         .testTarget(name: "CrashTests", dependencies: ["CoachPersistence", "CoachTestSupport", "CrashWriter"]),
         .testTarget(name: "FaultInjectionTests", dependencies: ["CoachPersistence", "CoachTestSupport"]),
-        .testTarget(name: "CoachStoreCLITests", dependencies: ["CoachTestSupport", "coach-store"]),
+        .testTarget(name: "CoachStoreCLITests", dependencies: ["CoachTestSupport", "coach-store", "CommandLineParsing"]),
 
         // The ```swift blocks of README.md and the DocC articles, compiled: `swift run doc-snippets`
         // writes them into DocSnippetTests, whose tests check that the copy is up to date.

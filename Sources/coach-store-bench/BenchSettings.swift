@@ -1,5 +1,7 @@
+import CommandLineParsing
+
 /// How much to measure, from the command line.
-struct BenchSettings {
+struct BenchSettings: ParsableCommand {
     var mode = "full"
     /// Interleaved A/B blocks per figure.
     var blocks = 20
@@ -37,51 +39,36 @@ struct BenchSettings {
 
     static let scenarioIDs = ["save", "history", "naive", "cold-load", "compaction", "parallel", "group-commit", "many-users", "sqlite"]
 
-    static let usage = """
-        usage: coach-store-bench [--smoke | --quick] [--json PATH] [--only ID,ID…] [--no-peers]
-                                 [--blocks N] [--saves N] [--history N] [--users N] [--keep]
-          --smoke       tiny counts, a few seconds (for CI)
-          --quick       fewer blocks and users (about a minute)
-          --json PATH   where to write the figures (default coach-store-bench.json)
-          --only IDS    run only these scenarios: \(scenarioIDs.joined(separator: ", "))
-          --no-peers    skip the SQLite peer
-          --blocks N    interleaved blocks per figure     --saves N   timed saves per block
-          --history N   the long history (10000)           --users N   users of the big store (100000)
-          --keep        keep the scratch folder in the temp dir
-        """
+    /// The command line, read by the parser that coach-store and the crash writer share.
+    static let spec = CommandSpec(
+        program: "coach-store-bench", name: "",
+        summary: "measure the store against baselines timed in the same run, in interleaved blocks",
+        options: [
+            OptionSpec(name: "smoke", help: "tiny counts, a few seconds (for CI)"),
+            OptionSpec(name: "quick", help: "fewer blocks and users (about a minute)"),
+            OptionSpec(name: "json", value: "PATH", help: "where to write the figures (default coach-store-bench.json)"),
+            OptionSpec(name: "only", value: "IDS", help: "run only these scenarios: \(scenarioIDs.joined(separator: ", "))"),
+            OptionSpec(name: "no-peers", help: "skip the SQLite peer"),
+            OptionSpec(name: "blocks", value: "N", help: "interleaved blocks per figure"),
+            OptionSpec(name: "saves", value: "N", help: "timed saves per block"),
+            OptionSpec(name: "history", value: "N", help: "the long history (10000)"),
+            OptionSpec(name: "users", value: "N", help: "users of the big store (100000)"),
+            OptionSpec(name: "keep", help: "keep the scratch folder in the temp dir"),
+        ],
+        details: "--smoke and --quick set every count; the counts given with them win.")
 
-    /// Parses the arguments (without the program name).
+    /// Parses the arguments (without the program name); `--help` and mistakes throw a
+    /// ``BenchError`` with the text to print.
     init(arguments: [String]) throws {
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = rest.popFirst() else { throw BenchError("\(flag) needs a value\n\(Self.usage)") }
-            return next
-        }
-        func count(_ flag: String) throws -> Int {
-            let text = try value(flag)
-            guard let n = Int(text), n > 0 else { throw BenchError("\(flag) needs a positive number, not '\(text)'") }
-            return n
-        }
-        while let argument = rest.popFirst() {
-            switch argument {
-            case "--smoke": applySmoke()
-            case "--quick": applyQuick()
-            case "--json": jsonPath = try value(argument)
-            case "--only": only = Set(try value(argument).split(separator: ",").map(String.init))
-            case "--no-peers": peers = false
-            case "--blocks": blocks = try count(argument)
-            case "--saves": saves = try count(argument)
-            case "--history": history = try count(argument)
-            case "--users": manyUsers = try count(argument)
-            case "--keep": keepScratch = true
-            case "--help", "-h": throw BenchError(Self.usage)
-            default: throw BenchError("unknown argument '\(argument)'\n\(Self.usage)")
-            }
-        }
-        if let unknown = only?.subtracting(Self.scenarioIDs).first {
-            throw BenchError("unknown scenario '\(unknown)'; known: \(Self.scenarioIDs.joined(separator: ", "))")
+        do {
+            guard let settings = try Self.parse(arguments) else { throw BenchError(Self.spec.help) }
+            self = settings
+        } catch let error as UsageError {
+            throw BenchError("coach-store-bench: \(error.message)\n\(Self.spec.help)")
         }
     }
+
+    private init() {}
 
     private mutating func applySmoke() {
         mode = "smoke"
@@ -96,4 +83,27 @@ struct BenchSettings {
     }
 
     func runs(_ scenario: String) -> Bool { only?.contains(scenario) ?? true }
+}
+
+extension BenchSettings {
+    /// Reads the options: a mode first (`--smoke`, `--quick`), then the counts given, which win.
+    init(parsing arguments: ParsedArguments) throws(UsageError) {
+        self.init()
+        if arguments.flag("smoke") { applySmoke() } else if arguments.flag("quick") { applyQuick() }
+        if let path = arguments.value("json") { jsonPath = path }
+        if let ids = arguments.value("only") { only = Set(ids.split(separator: ",").map(String.init)) }
+        if arguments.flag("no-peers") { peers = false }
+        blocks = try arguments.integer("blocks", minimum: 1) ?? blocks
+        saves = try arguments.integer("saves", minimum: 1) ?? saves
+        history = try arguments.integer("history", minimum: 1) ?? history
+        manyUsers = try arguments.integer("users", minimum: 1) ?? manyUsers
+        keepScratch = arguments.flag("keep")
+    }
+
+    /// Only known scenario ids.
+    func validate() throws(UsageError) {
+        if let unknown = only?.subtracting(Self.scenarioIDs).sorted().first {
+            throw UsageError("unknown scenario '\(unknown)'; known: \(Self.scenarioIDs.joined(separator: ", "))", command: Self.spec.topic)
+        }
+    }
 }

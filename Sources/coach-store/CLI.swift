@@ -1,41 +1,20 @@
 import CoachPersistence
+import CommandLineParsing
 import Foundation
-
-/// How a command ends: the process's exit status.
-enum ExitStatus: Int32 {
-    /// It did what was asked.
-    case ok = 0
-    /// A check found problems, or the command failed (the reason is on standard error).
-    case problems = 1
-    /// The command line was wrong.
-    case usage = 2
-}
-
-/// A command that failed for a reason a person can act on: one sentence, exit status 1.
-struct CommandFailure: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
-}
-
-/// One command: its shape and what it does.
-struct Command: Sendable {
-    let spec: CommandSpec
-    let run: @Sendable (ParsedArguments) async throws -> ExitStatus
-}
 
 /// The tool: dispatches to a command and turns every failure into one sentence on standard error.
 enum CoachStoreTool {
-    static let commands: [Command] = [
-        DemoCommand.command,
-        InspectCommands.ls, InspectCommands.show, InspectCommands.history, InspectCommands.log,
-        CheckCommands.verify, CheckCommands.repair,
-        CompactCommand.command,
-        ArchiveCommands.export, ArchiveCommands.import,
-        StatsCommand.command,
+    static let commands: [any CoachStoreCommand.Type] = [
+        DemoCommand.self,
+        LsCommand.self, ShowCommand.self, HistoryCommand.self, LogCommand.self,
+        VerifyCommand.self, RepairCommand.self, SealCommand.self,
+        EditCommand.self, DeleteCommand.self, CompactCommand.self,
+        ExportCommand.self, ImportCommand.self,
+        StatsCommand.self,
     ]
 
     static var help: String {
-        let width = commands.map { usageTail($0.spec).count }.max()! + 2
+        let width = commands.map { $0.spec.usageTail.count }.max()! + 2
         var lines = [
             "coach-store: look at and look after a coach-persistence store by hand.",
             "",
@@ -43,23 +22,20 @@ enum CoachStoreTool {
             "",
             "Commands:",
         ]
-        for command in commands { lines.append("  " + usageTail(command.spec).padding(width) + command.spec.summary) }
+        for command in commands { lines.append("  " + command.spec.usageTail.padded(to: width) + command.spec.summary) }
         lines += [
             "",
             "DIR is the store's directory. Commands that only look (ls, show, history, log, verify,",
             "export, stats) open it read-only: they work while an app has it open and change no byte.",
-            "repair, compact and import take the store's write lock, so the app must be stopped first.",
+            "repair, seal, delete, compact and import take the store's write lock, so the app must be",
+            "stopped first; edit takes it only to save, and refuses if the app saved meanwhile.",
+            "Times are ISO 8601 in UTC (2026-11-20T18:42Z).",
             "",
             "Run 'coach-store COMMAND --help' for a command's options. Put -- before a USER that",
             "starts with '-': coach-store show DIR -- -odd-id.",
             "Exit status: 0 done, 1 problems found or the command failed, 2 the command line is wrong.",
         ]
         return lines.joined(separator: "\n")
-    }
-
-    /// `history DIR USER [--tail N]`.
-    private static func usageTail(_ spec: CommandSpec) -> String {
-        String(spec.usage.dropFirst("coach-store ".count))
     }
 
     /// Runs the command line (without the program name) and returns the exit status.
@@ -80,18 +56,17 @@ enum CoachStoreTool {
             Output.line(command.spec.help)
             return ExitStatus.ok.rawValue
         }
-        guard let command = commands.first(where: { $0.spec.name == name }) else {
+        guard let type = commands.first(where: { $0.spec.name == name }) else {
             let kind = name.hasPrefix("-") ? "option" : "command"
             Output.error("coach-store: unknown \(kind) '\(name)'; see 'coach-store --help'.")
             return ExitStatus.usage.rawValue
         }
         do {
-            let parsed = try command.spec.parse(Array(arguments.dropFirst()))
-            if parsed.wantsHelp {
-                Output.line(command.spec.help)
+            guard let command = try type.parse(Array(arguments.dropFirst())) else {
+                Output.line(type.spec.help)
                 return ExitStatus.ok.rawValue
             }
-            return try await command.run(parsed).rawValue
+            return try await command.run().rawValue
         } catch let error as UsageError {
             let topic = error.command.map { "coach-store \($0) --help" } ?? "coach-store --help"
             Output.error("coach-store \(name): \(error.message); see '\(topic)'.")

@@ -1,31 +1,38 @@
 import CoachPersistence
+import CommandLineParsing
 import Foundation
 
 /// `demo`: writes a small, realistic store to look at with the other commands.
-enum DemoCommand {
-    static let command = Command(
-        spec: CommandSpec(
-            name: "demo", summary: "write a small example store, then show what to try",
-            arguments: [ArgumentSpec(name: "DIR", optional: true, help: "a new or empty folder (default: a fresh temporary folder)")],
-            details: """
-                Saves four coaching conversations through FileStateStore, one save per exchange, as an app
-                would: users at different coaching states, some compacted into snapshots, some only in
-                their journals (automatic compaction is off, so you can see both).
-                """),
-        run: { args in
-            let directory = try prepare(args.argument("DIR"))
-            let url = URL(fileURLWithPath: directory)
-            let store = try await Store.writable(url, options: .init(automaticCompaction: false))
-            do {
-                for user in DemoConversations.users { try await write(user, to: store) }
-                try await store.close()
-            } catch {
-                try? await store.close()
-                throw error
-            }
-            report(directory)
-            return .ok
-        })
+struct DemoCommand: CoachStoreCommand {
+    static let spec = CommandSpec(
+        name: "demo", summary: "write a small example store, then show what to try",
+        arguments: [ArgumentSpec(name: "DIR", optional: true, help: "a new or empty folder (default: a fresh temporary folder)")],
+        details: """
+            Saves four coaching conversations through FileStateStore, one save per exchange, as an app
+            would: users at different coaching states, some compacted into snapshots, some only in
+            their journals (automatic compaction is off, so you can see both).
+            """)
+
+    let directory: String?
+
+    init(parsing arguments: ParsedArguments) {
+        directory = arguments.argument("DIR")
+    }
+
+    func run() async throws -> ExitStatus {
+        let directory = try Self.prepare(self.directory)
+        let url = URL(fileURLWithPath: directory)
+        let store = try await Store.writable(url, options: .init(automaticCompaction: false))
+        do {
+            for user in DemoConversations.users { try await Self.write(user, to: store) }
+            try await store.close()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        Self.report(directory)
+        return .ok
+    }
 
     /// The folder to write to: `path` if it is new or empty, else a fresh temporary folder.
     private static func prepare(_ path: String?) throws -> String {

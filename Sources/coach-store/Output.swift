@@ -1,3 +1,4 @@
+import CoachPersistence
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -48,14 +49,33 @@ enum Output {
         return (value < 10 ? String(format: "%.1f", value) : String(format: "%.0f", value)) + " " + units[unit]
     }
 
-    /// `2026-11-20 18:42` in UTC; with `seconds`, `2026-11-20 18:42:05`.
+    /// `2026-11-20T18:42Z`: ISO 8601 in UTC, with its zone; with `seconds`, `2026-11-20T18:42:05Z`.
     static func date(_ date: Date, seconds: Bool = false) -> String {
         var time = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
-        var text = String(format: "%04d-%02d-%02d %02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min)
+        var text = String(format: "%04d-%02d-%02dT%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min)
         if seconds { text += String(format: ":%02d", parts.tm_sec) }
-        return text
+        return text + "Z"
+    }
+
+    /// `2026-11-20T18:42:05.123Z`: the full instant, as the store writes it (JSON output).
+    static func instant(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var time = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let fraction = ((ms % 1000) + 1000) % 1000
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec, Int32(fraction))
+    }
+
+    /// `value` as pretty JSON with sorted keys, then a newline, on standard output.
+    static func json(_ value: JSONValue) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        raw(((try? encoder.encode(value)) ?? Data("null".utf8)) + Data("\n".utf8))
     }
 
     /// `1 record`, `3 records`.
@@ -142,4 +162,15 @@ struct Table {
     }
 
     func print() { for line in lines { Output.line(line) } }
+}
+extension String {
+    var trimmingTrailingSpaces: String {
+        var text = self
+        while text.hasSuffix(" ") { text.removeLast() }
+        return text
+    }
+}
+
+extension Substring {
+    var trimmingTrailingSpaces: String { String(self).trimmingTrailingSpaces }
 }

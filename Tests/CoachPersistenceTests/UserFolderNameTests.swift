@@ -44,11 +44,11 @@ struct UserFolderNameTests {
     @Test(
         "ids of any length fit in 255 bytes; long ones are hashed and still distinct",
         arguments: [
-            String(repeating: "a", count: 201), String(repeating: "a", count: 100_000), String(repeating: "A", count: 101),
-            String(repeating: "é", count: 300), String(repeating: "🧘", count: 100), String(repeating: "/", count: 1000),
-            String(repeating: "\u{0}", count: 70),
+            LongID("a", 201), LongID("a", 100_000), LongID("A", 101), LongID("é", 300), LongID("🧘", 100),
+            LongID("/", 1000), LongID("\u{0}", 70),
         ])
-    func longIDs(_ id: String) throws {
+    func longIDs(_ long: LongID) throws {
+        let id = long.id
         let name = UserFolderName.encode(id)
         #expect(name.utf8.count <= 255)
         #expect(UserFolderName.isHashed(name))
@@ -136,3 +136,20 @@ private func expectSafeAndInjective(_ ids: [String], sourceLocation: SourceLocat
 }
 
 private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// A long id given by its shape, so that the test log names it in a few characters rather than
+/// printing all of it (a 100,000-character argument was a 100,000-character log line).
+struct LongID: Sendable, CustomTestStringConvertible {
+    let unit: String
+    let count: Int
+
+    init(_ unit: String, _ count: Int) {
+        self.unit = unit
+        self.count = count
+    }
+
+    /// The id itself.
+    var id: String { String(repeating: unit, count: count) }
+
+    var testDescription: String { "\(count) × \(unit.debugDescription)" }
+}

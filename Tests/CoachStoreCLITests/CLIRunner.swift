@@ -35,9 +35,10 @@ enum CLI {
         fatalError("coach-store executable not found near \(starts.map(\.path)); build it, or set COACH_STORE_EXECUTABLE")
     }()
 
-    /// Runs `coach-store arguments…` with `stdin` as its standard input and waits for it.
+    /// Runs `coach-store arguments…` with `stdin` as its standard input and waits for it;
+    /// `environment` is added to this process's.
     @discardableResult
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> CLIResult {
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CLIResult {
         let scratch = TemporaryDirectory("cli-run")
         defer { scratch.remove() }
         let out = scratch.url.appendingPathComponent("stdout"), err = scratch.url.appendingPathComponent("stderr")
@@ -49,6 +50,7 @@ enum CLI {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
         let inHandle = try FileHandle(forReadingFrom: input)
         defer { try? outHandle.close(); try? errHandle.close(); try? inHandle.close() }
@@ -65,8 +67,11 @@ enum CLI {
 
     /// Runs and returns the result, failing the test if the exit status is not `status`.
     @discardableResult
-    static func expect(_ status: Int32, _ arguments: [String], stdin: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        let result = try run(arguments, stdin: stdin)
+    static func expect(
+        _ status: Int32, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> CLIResult {
+        let result = try run(arguments, stdin: stdin, environment: environment)
         #expect(result.status == status, "coach-store \(arguments.joined(separator: " "))\n\(result)", sourceLocation: sourceLocation)
         return result
     }

@@ -157,11 +157,13 @@ struct VerifyRepairCommandTests {
         let before = try treeContents(dir.url)
         let path = dir.url.path
         for arguments in [
-            ["ls", path], ["show", path, "carol"], ["show", path, "carol", "--json"], ["history", path, "bob"],
-            ["log", path, "alice"], ["log", path, "carol"], ["stats", path], ["export", path, "carol"],
+            ["show", path, "carol"], ["show", path, "carol", "--json"], ["history", path, "bob"],
+            ["log", path, "alice"], ["log", path, "carol"], ["export", path, "carol"],
         ] {
             try CLI.expect(0, arguments)
         }
+        try CLI.expect(1, ["ls", path])  // alice cannot be read
+        try CLI.expect(1, ["stats", path])
         try CLI.expect(1, ["verify", path])
         try CLI.expect(1, ["show", path, "alice"])
         try CLI.expect(1, ["export", path])  // alice cannot be read

@@ -15,6 +15,12 @@ struct HostileInputTests {
         return try! JSONDecoder().decode([String].self, from: data).filter { seen.insert(ExactString($0)).inserted }
     }()
 
+    /// An id for a failure message: escaped, and cut to 80 characters so that no log line is huge.
+    static func label(_ id: String) -> String {
+        let text = id.debugDescription
+        return text.count <= 80 ? text : "\(text.prefix(80))… (\(id.unicodeScalars.count) scalars)"
+    }
+
     @Test("every hostile id saves, reloads after reopening, lists and deletes")
     func roundTrip() async throws {
         let parent = TemporaryDirectory("hostile")
@@ -27,14 +33,14 @@ struct HostileInputTests {
         let reopened = try FileStateStore(directory: root, options: fastOptions())
         for id in Self.ids {
             let loaded = try await reopened.loadContext(userID: id)
-            #expect(exactlyEqual(loaded, sampleContext(id, messages: 3)), "user \(id.debugDescription)")
+            #expect(exactlyEqual(loaded, sampleContext(id, messages: 3)), "user \(Self.label(id))")
         }
         #expect(exactlyEqual(try await reopened.userIDs(), sortedUserIDs(Self.ids)))
         try checkFolders(root, parent: parent.url, count: Self.ids.count)
 
         for id in Self.ids { try await reopened.deleteContext(userID: id) }
         #expect(try await reopened.userIDs() == [])
-        for id in Self.ids { #expect(try await reopened.loadContext(userID: id) == nil, "user \(id.debugDescription)") }
+        for id in Self.ids { #expect(try await reopened.loadContext(userID: id) == nil, "user \(Self.label(id))") }
         try await reopened.close()
         try checkFolders(root, parent: parent.url, count: 0)
     }

@@ -1,9 +1,11 @@
 import CoachPersistence
+import CommandLineParsing
 import Foundation
 
 /// The crash writer's command line:
-/// `CrashWriter <store-dir> <seed> [--users N] [--steps N] [--durability durable|batched|unsynced]`.
-struct WriterOptions {
+/// `CrashWriter DIR SEED [--users N] [--steps N] [--durability durable|batched|unsynced]`,
+/// read by the parser that coach-store and the benchmark share.
+struct WriterOptions: ParsableCommand {
     var directory: URL
     var seed: UInt64
     /// How many users write concurrently, one task each.
@@ -17,28 +19,38 @@ struct WriterOptions {
         FileStateStore.Options(durability: durability, compactionThresholdBytes: 4096, compactionThresholdRecords: 5)
     }
 
-    /// Parses `arguments` (without the program name); `nil` with a message on stderr if wrong.
-    init?(_ arguments: [String]) {
-        guard arguments.count >= 2, let seed = UInt64(arguments[1]) else { return nil }
-        directory = URL(fileURLWithPath: arguments[0], isDirectory: true)
+    static let spec = CommandSpec(
+        program: "CrashWriter", name: "", summary: "save to a store until killed, printing each acknowledged save",
+        arguments: [
+            ArgumentSpec(name: "DIR", help: "the store's directory"),
+            ArgumentSpec(name: "SEED", help: "the seed of the saves' content"),
+        ],
+        options: [
+            OptionSpec(name: "users", value: "N", help: "users writing concurrently (4)"),
+            OptionSpec(name: "steps", value: "N", help: "stop after N saves per user"),
+            OptionSpec(name: "durability", value: "MODE", help: "durable, batched or unsynced"),
+        ])
+
+    init(parsing arguments: ParsedArguments) throws(UsageError) {
+        directory = URL(fileURLWithPath: arguments.required("DIR"), isDirectory: true)
+        guard let seed = UInt64(arguments.required("SEED")) else {
+            throw UsageError("SEED needs a whole number, not '\(arguments.required("SEED"))'", command: Self.spec.topic)
+        }
         self.seed = seed
-        var rest = arguments.dropFirst(2).makeIterator()
-        while let flag = rest.next() {
-            guard let value = rest.next() else { return nil }
-            switch flag {
-            case "--users": guard let n = Int(value), n > 0 else { return nil }; users = n
-            case "--steps": guard let n = Int(value), n >= 0 else { return nil }; steps = n
-            case "--durability":
-                switch value {
-                case "durable": durability = .durable
-                case "batched": durability = .batched(interval: .milliseconds(5))
-                case "unsynced": durability = .unsynced
-                default: return nil
-                }
-            default: return nil
-            }
+        users = try arguments.integer("users", minimum: 1) ?? users
+        steps = try arguments.integer("steps", minimum: 0) ?? steps
+        switch try arguments.choice("durability", among: ["durable", "batched", "unsynced"]) {
+        case "batched": durability = .batched(interval: .milliseconds(5))
+        case "unsynced": durability = .unsynced
+        default: durability = .durable
         }
     }
 
-    static let usage = "usage: CrashWriter <store-dir> <seed> [--users N] [--steps N] [--durability durable|batched|unsynced]"
+    /// Parses `arguments` (without the program name); `nil` if they are wrong or ask for help.
+    init?(_ arguments: [String]) {
+        guard let options = try? Self.parse(arguments) else { return nil }
+        self = options
+    }
+
+    static var usage: String { "usage: " + spec.usage }
 }

@@ -247,6 +247,8 @@ let docSnippets: [DocSnippetRunner] = {
     all.append(DocSnippetRunner(file: "README.md", ordinal: 2, run: Snippet_README_2.run))
     all.append(DocSnippetRunner(file: "README.md", ordinal: 3, run: Snippet_README_3.run))
     all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", ordinal: 1, run: Snippet_Durability_1.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/FixturesInGit.md", ordinal: 1, run: Snippet_FixturesInGit_1.run))
+    all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/FixturesInGit.md", ordinal: 2, run: Snippet_FixturesInGit_2.run))
     all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 1, run: Snippet_GettingStarted_1.run))
     all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 2, run: Snippet_GettingStarted_2.run))
     all.append(DocSnippetRunner(file: "Sources/CoachPersistence/CoachPersistence.docc/GettingStarted.md", ordinal: 3, run: Snippet_GettingStarted_3.run))

@@ -18,8 +18,25 @@ public enum ContextArchive {
 
     /// The contexts in an export: a single context object or an array of them.
     ///
+    /// Timestamps may be in any ISO 8601 form with a zone (`2026-01-01T00:00:00Z`,
+    /// `2026-01-01T02:00:00.5+02:00`); they are read as the same instants, at whole milliseconds,
+    /// and written back in the store's canonical form (`2026-01-01T00:00:00.000Z`).
+    ///
     /// - Throws: ``StateStoreError/notAnExport(reason:)`` with what is wrong and where.
     public static func decode(_ data: Data) throws -> [CoachContext] {
+        do {
+            return try decodeExactly(data)
+        } catch {
+            // Only when the canonical form fails: a second pass with the timestamps rewritten.
+            if let canonical = TimestampCanonicalizer.canonicalize(data), canonical != data,
+                let contexts = try? decodeExactly(canonical) {
+                return contexts
+            }
+            throw error
+        }
+    }
+
+    private static func decodeExactly(_ data: Data) throws -> [CoachContext] {
         let first = data.first { !Set(" \t\r\n".utf8).contains($0) }
         let decoder = JSONCoding.decoder()
         do {
@@ -67,20 +84,35 @@ public enum ContextArchive {
         public var added: Int
         /// Of those, users whose stored context was replaced.
         public var replaced: Int
+        /// Contexts equal to what the store already held: nothing was written for them.
+        public var unchanged: Int = 0
     }
 
     /// Saves `contexts` through `store`, each replacing whatever the store held for its user
     /// (a context listed twice: the later one wins), and returns the counts.
+    ///
+    /// A context equal to the stored one is left alone: re-importing an export writes no byte.
+    /// Each user saved is then compacted, so that it is stored as a readable `snapshot.json`
+    /// rather than as one long journal line.
     public static func save(_ contexts: [CoachContext], to store: FileStateStore) async throws -> ImportReport {
-        let existing = Set(try await store.userIDs().map(ExactString.init))
-        var seen = Set<ExactString>()
-        var report = ImportReport(saved: 0, added: 0, replaced: 0)
+        var latest: [ExactString: CoachContext] = [:]
+        var order: [ExactString] = []
         for context in contexts {
-            try await store.saveContext(context)
-            report.saved += 1
             let id = ExactString(context.userID)
-            guard seen.insert(id).inserted else { continue }
-            if existing.contains(id) { report.replaced += 1 } else { report.added += 1 }
+            if latest.updateValue(context, forKey: id) == nil { order.append(id) }
+        }
+        var report = ImportReport(saved: 0, added: 0, replaced: 0)
+        for id in order {
+            let context = latest[id]!
+            let stored = try await store.loadStoredContext(userID: context.userID)
+            if let stored, stored.context == context {
+                report.unchanged += 1
+                continue
+            }
+            _ = try await store.saveContext(context, ifRevision: stored?.revision)
+            try await store.compact(userID: context.userID)
+            report.saved += 1
+            if stored == nil { report.added += 1 } else { report.replaced += 1 }
         }
         return report
     }

@@ -42,9 +42,25 @@ public struct StoreInspector: Sendable {
         try inspect(userID)?.summary
     }
 
-    /// A summary of every user, sorted by user id.
+    /// A summary of every user, sorted by user id. A user whose files cannot be read at all (an
+    /// I/O error, a file where a folder belongs) is listed too, with the reason in
+    /// ``UserSummary/problem``, so that one bad user never hides the others.
     public func summaries() throws -> [UserSummary] {
-        try userIDs().compactMap { try inspect($0)?.summary }
+        try userIDs().compactMap { userID -> UserSummary? in
+            do throws(StateStoreError) {
+                return try inspect(userID)?.summary
+            } catch {
+                return unreadableSummary(userID, error)
+            }
+        }
+    }
+
+    /// The summary of a user whose files could not be read.
+    func unreadableSummary(_ userID: String, _ error: StateStoreError) -> UserSummary {
+        UserSummary(
+            userID: userID, folder: layout.relative(paths(for: userID).directory), state: nil, messageCount: 0,
+            lastActivity: nil, sequence: 0, snapshotSequence: 0, journalRecords: 0, journalBytes: 0,
+            snapshotBytes: nil, problem: error.description)
     }
 
     /// The stored context of `userID` as a load would return it, or `nil` if there is none.
@@ -69,6 +85,13 @@ public struct StoreInspector: Sendable {
         let bytes = inspection.files.journal ?? []
         let snapshotSequence = inspection.snapshotSequence ?? 0
         return JournalReader.scan(bytes).map { JournalEntry($0, bytes: bytes, snapshotSequence: snapshotSequence) }
+    }
+
+    /// The files a save of `userID` changes (`users/<folder>/journal.jsonl` and
+    /// `snapshot.json`), absolute, whether they exist or not: what a watcher looks at.
+    public func files(userID: String) -> [String] {
+        let paths = paths(for: userID)
+        return [paths.journal, paths.snapshot]
     }
 
     /// The path of `file` relative to the store's root, for messages (`users/maya/journal.jsonl`).

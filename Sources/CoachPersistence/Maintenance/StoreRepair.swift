@@ -108,13 +108,9 @@ public enum StoreRepair {
             throw StateStoreError.notRepairable(userID: userID, reason: reason(error, inspector))
         }
 
-        let backup = backupPath(for: paths, fs)
+        let backup = freeName(paths.journal + ".repair-backup", fs)
         do throws(FileSystemError) {
-            let file = try fs.openFile(backup, create: true, truncate: true)
-            defer { file.close() }
-            try file.write(cut, at: 0)
-            try file.sync(dataOnly: false)
-            try fs.syncDirectory(paths.directory)
+            try writeBackup(cut, to: backup, in: paths.directory, fs)
             let journalFile = try fs.openFile(paths.journal, create: false, truncate: false)
             defer { journalFile.close() }
             try journalFile.truncate(to: Int64(keptLength))
@@ -130,7 +126,7 @@ public enum StoreRepair {
     }
 
     /// The store's write lock, retried every 20 ms until `wait` has passed.
-    private static func waitForLock(_ layout: StoreLayout, _ fs: any FileSystem, _ wait: Duration) throws(StateStoreError) -> (any OpenFile)? {
+    static func waitForLock(_ layout: StoreLayout, _ fs: any FileSystem, _ wait: Duration) throws(StateStoreError) -> (any OpenFile)? {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: wait)
         while true {
@@ -143,9 +139,23 @@ public enum StoreRepair {
         }
     }
 
-    /// `journal.jsonl.repair-backup`, or the first of `.2`, `.3`… that does not exist yet.
-    private static func backupPath(for paths: UserPaths, _ fs: any FileSystem) -> String {
-        let base = paths.journal + ".repair-backup"
+    /// Writes and syncs the bytes a repair cuts. If any step fails (a full disk), the partial
+    /// file is removed: a truncated `.repair-backup` would look like the real one.
+    private static func writeBackup(_ bytes: [UInt8], to backup: String, in folder: String, _ fs: any FileSystem) throws(FileSystemError) {
+        do throws(FileSystemError) {
+            let file = try fs.openFile(backup, create: true, truncate: true)
+            defer { file.close() }
+            try file.write(bytes, at: 0)
+            try file.sync(dataOnly: false)
+            try fs.syncDirectory(folder)
+        } catch {
+            try? fs.removeFile(backup)
+            throw error
+        }
+    }
+
+    /// `base`, or the first of `base.2`, `base.3`… that does not exist yet.
+    static func freeName(_ base: String, _ fs: any FileSystem) -> String {
         var candidate = base
         var n = 1
         while fs.fileSize(candidate) != nil || fs.isDirectory(candidate) {

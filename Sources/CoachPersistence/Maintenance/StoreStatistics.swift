@@ -34,7 +34,16 @@ extension StoreInspector {
             users: 0, unreadableUsers: [], usersPerState: [:], messages: 0, messagesPerRole: [:],
             journalBytes: 0, journalRecords: 0, pendingRecords: 0, snapshotBytes: 0, snapshots: 0)
         for id in try userIDs() {
-            guard let inspection = try inspect(id) else { continue }
+            let found: Inspection?
+            do throws(StateStoreError) {
+                found = try inspect(id)
+            } catch {
+                // Counted, and named: one unreadable user must not hide the others' counts.
+                stats.users += 1
+                stats.unreadableUsers.append(id)
+                continue
+            }
+            guard let inspection = found else { continue }
             let summary = inspection.summary
             stats.users += 1
             stats.journalBytes += summary.journalBytes

@@ -21,6 +21,9 @@ public struct StoreVerification: Hashable, Sendable {
             case misplacedFolder
             /// A folder under `users/` whose user cannot be told from its name or its files.
             case unknownFolder
+            /// An entry under `users/` that cannot be read: a file or a dangling link where a
+            /// user's folder belongs, or a folder whose files fail to read (an I/O error).
+            case unreadableFolder
         }
 
         /// What kind of problem it is.
@@ -79,7 +82,13 @@ extension StoreInspector {
         }
         for name in names.sorted() where !name.hasPrefix(StoreLayout.trashPrefix) {
             let paths = UserPaths(layout: layout, folder: name)
-            guard fileSystem.isDirectory(paths.directory) else { continue }
+            guard fileSystem.isDirectory(paths.directory) else {
+                // Anything but a folder here is a user the store cannot read: say so, go on.
+                report.problems.append(
+                    problem(.unreadableFolder, UserFolderName.decode(name), paths.directory, nil,
+                            "is not a folder (a file, or a link to nothing); the store cannot read a user from it"))
+                continue
+            }
             let id = UserFolderName.decode(name) ?? UserListing.storedUserID(paths, fileSystem)
             guard let id else {
                 if fileSystem.fileSize(paths.snapshot) != nil || (fileSystem.fileSize(paths.journal) ?? 0) > 0 {
@@ -103,7 +112,15 @@ extension StoreInspector {
     @discardableResult
     private func check(userID: String, paths: UserPaths, into report: inout StoreVerification) throws(StateStoreError) -> Bool {
         guard fileSystem.isDirectory(paths.directory) else { return false }
-        let files = try UserFiles.read(paths, fileSystem: fileSystem)
+        let files: UserFiles
+        do {
+            files = try UserFiles.read(paths, fileSystem: fileSystem)
+        } catch {
+            // One unreadable user is a problem to report, not the end of the check.
+            report.users += 1
+            report.problems.append(problem(.unreadableFolder, userID, paths.directory, nil, "cannot be read: \(error.description)"))
+            return true
+        }
         guard files.snapshot != nil || !(files.journal ?? []).isEmpty else { return false }
         report.users += 1
         let before = report.problems.count
@@ -146,7 +163,7 @@ extension StoreInspector {
                     for number in first...lines.count { lineProblems[number] = nil }
                     lineProblems[first] = problem(
                         .tornTail, userID, paths.journal, first,
-                        "torn tail (\(span)\(torn.count) bytes): \(reason); it was never acknowledged, and the next writable open or `repair` cuts it off")
+                        "torn tail (\(span)\(torn.count) bytes): \(reason); an incomplete last record, the trace of an interrupted save; the next writable open or `repair` cuts it off, or `seal` accepts it if it was edited by hand")
                 }
             } catch {
                 if let existing = lineProblems[error.line] {
