@@ -185,10 +185,19 @@ struct FileStoreRevisionTests {
         try await store.saveContext(CoachContext(userID: "u"))
         recorder.clear()
         let journalLog: @Sendable () -> [String] = { recorder.log.filter { $0.hasSuffix("/users/u/journal.jsonl") } }
+        // A compaction waiting behind a blocked compaction queue keeps an operation in flight,
+        // so the updates below run on the user's Dispatch queue, never inline on one of the few
+        // cooperative threads that the first update's body blocks.
+        let gate = DispatchSemaphore(value: 0)
+        store.compactionQueue.async { gate.wait() }
+        let compaction = Task { try await store.compact(userID: "u") }
+        while store.lifecycle.inFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let started = Locked(false)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // The first update holds the user's worker until 31 more are queued behind it.
             group.addTask {
                 try await store.updateContext(userID: "u") { context in
+                    started.withLock { $0 = true }
                     let deadline = Date().addingTimeInterval(60)
                     while (store.registry.cached("u")?.queuedRequests ?? 0) < 31 && Date() < deadline {
                         Thread.sleep(forTimeInterval: 0.001)
@@ -196,7 +205,7 @@ struct FileStoreRevisionTests {
                     context.conversationHistory.append(ChatMessage(role: .user, content: "first"))
                 }
             }
-            try await Task.sleep(for: .milliseconds(20))
+            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
             for task in 0..<31 {
                 group.addTask {
                     try await store.updateContext(userID: "u") { context in
@@ -207,6 +216,8 @@ struct FileStoreRevisionTests {
             }
             try await group.waitForAll()
         }
+        gate.signal()
+        try await compaction.value
         let log = journalLog()
         #expect(try await store.loadContext(userID: "u")?.conversationHistory.count == 32)
         #expect(log.filter { $0.hasPrefix("write") }.count == 2, "\(log)")

@@ -42,6 +42,9 @@ final class StoreLifecycle: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// How many operations are in flight (for tests and diagnostics).
+    var inFlight: Int { state.withLock { $0.inFlight } }
+
     /// Whether closing has begun.
     var isClosing: Bool { state.withLock { $0.closing } }
 
