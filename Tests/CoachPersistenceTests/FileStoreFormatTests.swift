@@ -119,7 +119,7 @@ struct FileStoreFormatTests {
         let dir = TemporaryDirectory("manifest")
         _ = try FileStateStore(directory: dir.url)
         let text = try String(contentsOf: dir.url.appendingPathComponent("store.json"), encoding: .utf8)
-        #expect(text == "{\n  \"format\" : \"coach-persistence\",\n  \"version\" : 1\n}\n")
+        #expect(text == "{\n  \"format\" : \"coach-persistence\",\n  \"version\" : 2\n}\n")
     }
 
     @Test("a store reopened from disk loads exactly what was saved")

@@ -73,7 +73,7 @@ struct RecoveryFixtureTests {
         let options = FileStateStore.Options(readOnly: readOnly, durability: .unsynced)
         switch expectation {
         case .unsupportedStore:
-            #expect(throws: StateStoreError.unsupportedFormat(file: url.appendingPathComponent("store.json").path, found: 2, supported: 1)) {
+            #expect(throws: StateStoreError.unsupportedFormat(file: url.appendingPathComponent("store.json").path, found: 3, supported: StoreManifest.currentVersion)) {
                 try FileStateStore(directory: url, options: options)
             }
         case .unsupportedSnapshot(let user):
