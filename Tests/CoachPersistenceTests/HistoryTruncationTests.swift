@@ -54,7 +54,8 @@ struct HistoryTruncationTests {
             line.removeLast()
             var replayed = old
             for event in try JournalRecord.decode(line: line[...], decoder: JSONCoding.decoder()).get().events { event.apply(to: &replayed) }
-            #expect(replayed == new)
+            let rebuilt = replayed == new
+            #expect(rebuilt, "\(old.conversationHistory.count) → \(new.conversationHistory.count) messages")
         }
     }
 

@@ -64,12 +64,15 @@ struct JournalRecord: Equatable, Sendable {
         }
     }
 
-    /// The record a line's JSON holds, whatever its checksum says: for a line whose checksum
-    /// fails, a record means the line is complete, so a person or bit rot changed it after it
-    /// was written (an interrupted append leaves a line that does not decode).
+    /// The record a line holds, whatever its checksum says: when the line ends with the
+    /// checksum suffix (`,"crc":"`, any 8 bytes, `"}`) and its JSON decodes as a record. For a
+    /// line whose checksum fails that means the line is whole, so a person or bit rot changed
+    /// it after it was written: an interrupted append leaves a line that does not decode.
     static func decodeIgnoringChecksum(line: ArraySlice<UInt8>, decoder: JSONDecoder) -> JournalRecord? {
         let line = withoutCarriageReturn(line)
-        guard line.first == UInt8(ascii: "{"), line.last == UInt8(ascii: "}"),
+        guard line.count > checksumSuffixLength, line.first == UInt8(ascii: "{"),
+            line.suffix(checksumSuffixLength).prefix(checksumSuffixStart.count).elementsEqual(checksumSuffixStart),
+            line.suffix(2).elementsEqual(#""}"#.utf8),
             let wire = try? decoder.decode(Wire.self, from: Data(line))
         else { return nil }
         return JournalRecord(sequence: wire.seq, events: wire.events)

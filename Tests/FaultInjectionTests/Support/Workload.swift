@@ -3,7 +3,7 @@ import Foundation
 @testable import CoachPersistence
 
 /// A scripted run of store operations over three users, and the state each step leaves: new
-/// users, appends, edits, a delete and a new life after it, explicit compactions, and saves
+/// users, appends, edits (at the start and near the end), regenerates and pops, a delete and a new life after it, explicit compactions, and saves
 /// slipped into the middle of a compaction at two points. The power-loss and I/O-error tests replay it.
 ///
 /// It starts from ``makeInitialDisk()``: a store where `ana` has one record and a torn tail,
@@ -96,6 +96,17 @@ struct Workload: Sendable {
         steps.append(.compact("ben"))
         ana.identities = [Identity(id: "runner", statement: "I am someone who runs.", createdAt: Date(timeIntervalSince1970: 1_800_000_000))]
         save(ana)
+        // Edits at the end of a history (format version 2's historyTruncated): regenerate the
+        // last reply, undo the last turn, edit a message near the end, and a pop saved inside
+        // a compaction.
+        ana.conversationHistory[ana.conversationHistory.count - 1] = message(7, "regenerated")
+        save(ana)
+        zoe.conversationHistory.removeLast()
+        save(zoe)
+        ana.conversationHistory[ana.conversationHistory.count - 3].content = "edited near the end"
+        save(ana)
+        ana.conversationHistory.removeLast()
+        steps.append(.compactWhileSaving(ana, at: .journalCopy))
         steps.append(.delete("Zoë"))
         return Workload(initial: initial, steps: steps, users: ["ana", "ben", "Zoë"])
     }()
