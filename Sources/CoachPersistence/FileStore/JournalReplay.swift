@@ -5,8 +5,8 @@
 ///   next append writes over it.
 /// - A damaged line is a **torn tail** only when everything from its first byte on is what an
 ///   interrupted append can leave (see ``TornTailKind``): no line in it has a checksum that
-///   holds or decodes as a whole record, none embeds a sound record, and it either stops
-///   without a newline or holds bytes that neither the writer nor a text editor writes.
+///   holds or decodes as a whole record, none embeds a sound record, and it either holds no
+///   newline at all or holds bytes that neither the writer nor a text editor writes.
 /// - Anything else after the last sound record is **corruption**: a record that cannot be
 ///   decoded, a whole record whose checksum fails (an edit or bit rot), damage with a sound
 ///   record after it (or inside it, after a damaged newline), damage that ends in whole lines
@@ -32,7 +32,8 @@ struct JournalReplay: Sendable {
     /// The two shapes of tail an interrupted append leaves, and so the only ones recovery cuts
     /// on its own.
     enum TornTailKind: Equatable, Sendable {
-        /// The journal stops in the middle of a line: an append was interrupted. Under
+        /// The journal stops in the middle of its last line, with no newline after the last
+        /// sound record: an append was interrupted (kill -9, a crash). Under
         /// `.durable` that save was never acknowledged; under `.batched` or `.unsynced` it may
         /// have been, as those modes allow.
         case incompleteLine
@@ -109,7 +110,7 @@ struct JournalReplay: Sendable {
             let within = joined.number == line.number ? "within the line" : "within line \(joined.number)"
             throw Corruption(line: line.number, reason: "\(reason), and a sound record follows \(within) (a damaged newline?)")
         }
-        if tail.last!.hasNewline && !tail.contains(where: \.holdsForeignBytes) {
+        if tail.contains(where: \.hasNewline) && !tail.contains(where: \.holdsForeignBytes) {
             throw Corruption(
                 line: line.number,
                 reason: "\(reason), and the journal ends in whole lines of text after it, which an interrupted append "
