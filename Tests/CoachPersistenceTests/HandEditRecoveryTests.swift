@@ -162,7 +162,9 @@ struct HandEditRecoveryTests {
         let whole = try JournalReplay(lines: JournalReader.scan(first + second.dropLast()), snapshotSequence: 0)
         #expect(whole.tornTailKind == .incompleteLine && whole.records.count == 1, "a record without its newline was never complete")
         let clean = try JournalReplay(lines: JournalReader.scan(first + second), snapshotSequence: 0)
-        #expect(clean.tornTail == nil && clean.tornTailKind == nil)
+        #expect(clean.tornTail == nil && clean.tornTailKind == nil && !clean.endsInEmptyLine)
+        let newline = try JournalReplay(lines: JournalReader.scan(first + second + Array("\r\n".utf8)), snapshotSequence: 0)
+        #expect(newline.tornTail == nil && newline.endsInEmptyLine && newline.soundLength == first.count + second.count)
     }
 
     @Test("a damaged line followed by a newline and more text is corruption")

@@ -28,6 +28,10 @@ struct JournalReplay: Sendable {
     var tornTailLine: Int?
     /// What the torn tail looks like, when there is one.
     var tornTailKind: TornTailKind?
+    /// Whether the journal ends in an empty line (an editor's final newline), which is neither
+    /// a record nor damage. It lies past ``soundLength`` (when there is no torn tail), so the
+    /// next append writes over it.
+    var endsInEmptyLine: Bool
 
     /// The two shapes of tail an interrupted append leaves, and so the only ones recovery cuts
     /// on its own.
@@ -56,7 +60,8 @@ struct JournalReplay: Sendable {
     /// Interprets `lines` (from ``JournalReader/scan(_:decoder:)``) over a snapshot at `snapshotSequence`.
     init(lines allLines: [JournalReader.Line], snapshotSequence: UInt64) throws(Corruption) {
         // An editor's final newline is not part of any record, nor damage.
-        let lines = allLines.last?.isBlank == true ? Array(allLines.dropLast()) : allLines
+        endsInEmptyLine = allLines.last?.isBlank == true
+        let lines = endsInEmptyLine ? Array(allLines.dropLast()) : allLines
         let firstBad = lines.firstIndex { $0.record == nil }
         if let firstBad { try Self.checkTail(lines[firstBad...]) }
         let sound = lines[..<(firstBad ?? lines.count)]
