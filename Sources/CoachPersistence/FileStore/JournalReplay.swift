@@ -101,12 +101,15 @@ struct JournalReplay: Sendable {
         }
         guard case .failure(.damaged(let reason)) = line.result else { return }
         if let altered = tail.first(where: { $0.alteredRecord != nil }) {
-            let sequence = altered.alteredRecord!.sequence
+            // The damage comes first, as for any damaged line; then what it means.
+            var damage = reason
+            if case .failure(.damaged(let own)) = altered.result { damage = own }
+            let later = tail.first { $0.number > altered.number && $0.checksumHolds }
             throw Corruption(
                 line: altered.number,
-                reason: "record \(sequence) was changed after it was written: it is whole and decodes, but "
-                    + "\(altered.number == line.number ? reason : "its checksum does not match")"
-                    + " (an edit by hand, or bit rot; never an interrupted append); \(sealAdvice)")
+                reason: "\(damage): record \(altered.alteredRecord!.sequence) is whole, so it was changed after it was written "
+                    + "(an edit by hand, or bit rot; never an interrupted append)"
+                    + (later.map { ", and line \($0.number) after it is a sound record" } ?? "") + "; \(sealAdvice)")
         }
         if let later = tail.dropFirst().first(where: \.checksumHolds) {
             throw Corruption(line: line.number, reason: "\(reason), and line \(later.number) after it is a sound record")
