@@ -11,8 +11,9 @@ import Foundation
 ///   "sequence" : 42
 /// }
 /// ```
-/// The checksum line always sits at byte 2 and is 27 bytes long; the checksum is the CRC-32C of
-/// the file with that line left out.
+/// `revision` follows `format` when there is one. The checksum line always sits at byte 2 and
+/// is 27 bytes long; the checksum is the CRC-32C of the file with that line left out, read with
+/// CR LF pairs as LF (so a file converted to CRLF line endings verifies).
 struct SnapshotFile: Equatable, Sendable {
     /// The context as of ``sequence``.
     var context: CoachContext
