@@ -49,6 +49,11 @@ struct Workload: Sendable {
     /// Every user the steps touch.
     let users: [String]
 
+    /// Every state `user` is in after some number of steps up to `count` (`nil`: no user).
+    func userStates(_ user: String, upTo count: Int) -> [CoachContext?] {
+        (0...count).map { expected(after: $0)[user] }
+    }
+
     /// The state after the first `count` steps.
     func expected(after count: Int) -> [String: CoachContext] {
         var state = initial
@@ -111,6 +116,16 @@ struct Workload: Sendable {
         return Workload(initial: initial, steps: steps, users: ["ana", "ben", "Zoë"])
     }()
 
+    /// The same saves with each save-inside-a-compaction made a compaction and then a save: for
+    /// `.batched` and `.unsynced`, whose saves do not run on the compaction's schedule.
+    var withoutSavesInsideCompactions: Workload {
+        let flat = steps.flatMap { step -> [Step] in
+            guard case .compactWhileSaving(let context, _) = step else { return [step] }
+            return [.compact(context.userID), .save(context)]
+        }
+        return Workload(initial: initial, steps: flat, users: users)
+    }
+
     /// A message numbered `n`, at a fixed time.
     static func message(_ n: Int, _ text: String = "step") -> ChatMessage {
         ChatMessage(
@@ -123,9 +138,12 @@ struct Workload: Sendable {
     static let root = "/store"
     static let options = FileStateStore.Options(durability: .durable, automaticCompaction: false)
 
-    static func openStore(_ fileSystem: any FileSystem, readOnly: Bool = false) throws(StateStoreError) -> FileStateStore {
+    static func openStore(
+        _ fileSystem: any FileSystem, readOnly: Bool = false, durability: FileStateStore.Durability = .durable
+    ) throws(StateStoreError) -> FileStateStore {
         var options = options
         options.readOnly = readOnly
+        options.durability = durability
         return try FileStateStore(directory: URL(fileURLWithPath: root), options: options, fileSystem: fileSystem)
     }
 
