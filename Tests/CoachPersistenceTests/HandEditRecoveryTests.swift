@@ -145,6 +145,36 @@ struct HandEditRecoveryTests {
         #expect(try await Self.load(root, readOnly: true) == next)
     }
 
+    @Test("verify finds no problem in a final empty line, a lone newline or CRLF files, and names seal for an edited record")
+    func verifyAgrees() async throws {
+        let (root, journal) = try await Self.store(compactAfter: 2)
+        let original = try Data(contentsOf: journal)
+        for variant in [original + Data("\n".utf8), Data("\n".utf8)] {
+            try variant.write(to: journal)
+            let report = try StoreInspector(directory: root).verify(userID: "ana")
+            #expect(report.isClean, "\(report.problems.map(\.reason))")
+        }
+        try original.write(to: journal)
+        try Self.crlf(journal)
+        try Self.crlf(root.appendingPathComponent("users/ana/snapshot.json"))
+        #expect(try StoreInspector(directory: root).verify(userID: "ana").isClean)
+        try Self.replace("step 4 word", with: "step 4 WORD", inLastLineOf: journal)
+        let report = try StoreInspector(directory: root).verify(userID: "ana")
+        #expect(report.problems.count == 1 && report.problems.first?.reason.contains("coach-store seal") == true)
+    }
+
+    @Test("verify says a torn tail was never acknowledged only for an interrupted append")
+    func verifyTornTailWording() async throws {
+        let (root, journal) = try await Self.store()
+        let original = try Data(contentsOf: journal)
+        try (original + Data(#"{"seq":5,"events":[{"ty"#.utf8)).write(to: journal)
+        let cut = try StoreInspector(directory: root).verify(userID: "ana").problems
+        #expect(cut.count == 1 && cut[0].reason.contains("under .durable it was never acknowledged"))
+        try (original + Data(count: 4096)).write(to: journal)
+        let zeros = try StoreInspector(directory: root).verify(userID: "ana").problems
+        #expect(zeros.count == 1 && zeros[0].reason.contains("cannot be proved") && !zeros[0].reason.contains("never acknowledged"))
+    }
+
     // MARK: What recovery still cuts
 
     @Test("a record cut short, or followed by zeros, is still a torn tail, with its kind")
