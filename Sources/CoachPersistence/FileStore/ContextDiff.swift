@@ -7,8 +7,7 @@ enum ContextDiff {
     /// `old` (a new user) the whole context is one `contextReplaced`.
     static func events(from old: CoachContext?, to new: CoachContext) -> [JournalEvent] {
         guard let old else { return [.contextReplaced(new)] }
-        var events: [JournalEvent] = []
-        events += historyEvents(from: old.conversationHistory, to: new.conversationHistory)
+        var events = historyEvents(from: old.conversationHistory, to: new.conversationHistory)
         if !exactlyEqual(old.currentState.rawValue, new.currentState.rawValue) {
             events.append(.stateChanged(new.currentState))
         }
@@ -54,11 +53,6 @@ enum ContextDiff {
         if kept < old.count { events.append(.historyTruncated(kept)) }
         if kept < new.count { events.append(.messagesAppended(Array(new[kept...]))) }
         return events
-    }
-
-    /// Whether `new` starts with exactly the messages of `old`.
-    static func historyPrefixUnchanged(_ old: [ChatMessage], _ new: [ChatMessage]) -> Bool {
-        new.count >= old.count && commonPrefixCount(old, new) == old.count
     }
 
     /// How many messages at the start of `old` and `new` are exactly equal.
