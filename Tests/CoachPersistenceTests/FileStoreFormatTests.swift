@@ -120,7 +120,7 @@ struct FileStoreFormatTests {
         let dir = TemporaryDirectory("manifest")
         _ = try FileStateStore(directory: dir.url)
         let text = try String(contentsOf: dir.url.appendingPathComponent("store.json"), encoding: .utf8)
-        #expect(text == "{\n  \"format\" : \"coach-persistence\",\n  \"version\" : 1\n}\n")
+        #expect(text == "{\n  \"format\" : \"coach-persistence\",\n  \"version\" : 2\n}\n")
     }
 
     @Test("a store reopened from disk loads exactly what was saved")
@@ -176,5 +176,46 @@ struct FileStoreFormatTests {
         let loaded = try #require(try await FileStateStore(directory: dir.url, options: .init(readOnly: true)).loadContext(userID: "u"))
         #expect(loaded.metadata.keys.map { Array($0.utf8) } == [Array("cafe\u{301}".utf8)])
         #expect(loaded.userProfile.preferredName.map { Array($0.utf8) } == Array("Rene\u{301}e".utf8))
+    }
+
+    /// Where `python3` is, if the machine has one.
+    static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("the format page's Python checker accepts a new store holding every event, historyTruncated included", .enabled(if: python != nil))
+    func pythonChecker() async throws {
+        let page = fixturesDirectory.deletingLastPathComponent()
+            .appendingPathComponent("Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
+        let start = try #require(text.range(of: "```python\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let dir = TemporaryDirectory("python")
+        let script = dir.url.appendingPathComponent("check.py")
+        try Data(text[start.upperBound..<end.lowerBound].utf8).write(to: script)
+        let root = dir.url.appendingPathComponent("store")
+        let store = try FileStateStore(directory: root, options: fastOptions())
+        try await Self.workload(store)
+        var context = try #require(try await store.loadContext(userID: "ana"))
+        context.conversationHistory[context.conversationHistory.count - 1].content = "regenerated"
+        try await store.saveContext(context)
+        context.conversationHistory.removeLast()
+        try await store.saveContext(context)
+        try await store.close()
+        let journal = try String(contentsOf: root.appendingPathComponent("users/ana/journal.jsonl"), encoding: .utf8)
+        #expect(journal.contains(#""historyTruncated""#))
+
+        func check() throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.python!)
+            process.arguments = [script.path, root.path]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try check() == 0)
+        // The checker is no rubber stamp: one changed byte in a record fails it.
+        let url = root.appendingPathComponent("users/ana/journal.jsonl")
+        try Data(journal.replacingOccurrences(of: "regenerated", with: "Regenerated").utf8).write(to: url)
+        #expect(try check() != 0)
     }
 }

@@ -36,6 +36,10 @@ struct RecoveryFixtureTests {
         ("compaction-3b-journal-tmp-partial", .contexts("ana-4")),
         ("compaction-4-swapped", .contexts("ana-4")),
         ("delete-interrupted", .contexts("ana-3")),
+        ("history-edits", .contexts("history-edits")),
+        ("crlf-line-endings", .contexts("ana-4")),
+        ("final-empty-line", .contexts("ana-4")),
+        ("edited-last-record", .corruptJournal(user: "ana", line: 4)),
     ]
 
     static func expected(_ name: String) throws -> [CoachContext] {
@@ -73,7 +77,7 @@ struct RecoveryFixtureTests {
         let options = FileStateStore.Options(readOnly: readOnly, durability: .unsynced)
         switch expectation {
         case .unsupportedStore:
-            #expect(throws: StateStoreError.unsupportedFormat(file: url.appendingPathComponent("store.json").path, found: 2, supported: 1)) {
+            #expect(throws: StateStoreError.unsupportedFormat(file: url.appendingPathComponent("store.json").path, found: 3, supported: StoreManifest.currentVersion)) {
                 try FileStateStore(directory: url, options: options)
             }
         case .unsupportedSnapshot(let user):

@@ -6,8 +6,9 @@ import Foundation
 /// `k`-th save. The kill -9 tests import this to recompute what must be on disk.
 ///
 /// Each step appends messages and sets `metadata["step"]`; steps also change the coaching
-/// state, the profile and identities, remove metadata keys, edit a past message, and condense
-/// old history into the summary, so every kind of journal event is written.
+/// state, the profile and identities, remove metadata keys, edit a past message, regenerate the
+/// last reply, edit a message near the end, and condense old history into the summary, so
+/// every kind of journal event is written.
 enum CrashScript {
     /// The id of user number `index`.
     static func userID(_ index: Int) -> String { "writer-\(index)-é" }
@@ -32,6 +33,12 @@ enum CrashScript {
         var rng = SeededRandom(seed: seed, user: user, step: k)
         var context = previous ?? CoachContext(userID: userID(user))
         let time = Date(timeIntervalSince1970: 1_790_000_000 + Double(k) * 60)
+        // Edits at the end of the history (format version 2's historyTruncated): regenerate
+        // (drop the last reply before this step's messages) and an edit near the end.
+        if k % 5 == 0 && !context.conversationHistory.isEmpty { context.conversationHistory.removeLast() }
+        if k % 7 == 0 && context.conversationHistory.count >= 3 {
+            context.conversationHistory[context.conversationHistory.count - 3].content += " (edited near the end at \(k))"
+        }
         for j in 0..<(1 + rng.below(3)) {
             let filler = String(repeating: "lorem ☕️ ", count: rng.below(40))
             context.conversationHistory.append(

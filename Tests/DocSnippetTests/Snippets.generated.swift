@@ -210,7 +210,7 @@ enum Snippet_OnDiskFormat_1 {
     }
 
     private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
-#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", line: 401)
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", line: 483)
 let t0 = Date(timeIntervalSince1970: 1_795_000_000)
 let store = try FileStateStore(directory: root, options: .init(automaticCompaction: false))
 var ana = CoachContext(userID: "ana")

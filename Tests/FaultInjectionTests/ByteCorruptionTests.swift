@@ -4,10 +4,12 @@ import Testing
 
 /// Every byte, part two: each byte of each journal record and of a snapshot, changed to each
 /// of several values, one at a time, on the simulated disk. The change must be detected and
-/// never returned as data: a damaged last record is a torn tail (the records before it load);
-/// any other damaged record is `corruptJournal` naming the file and line; a damaged snapshot
-/// is `corruptSnapshot`. Read-only opens change no byte, and neither does a writable open that
-/// finds corruption.
+/// never returned as data. A damaged last record is cut as a torn tail (the records before it
+/// load) only when it has a shape an interrupted append can leave: it lost its newline, or it
+/// holds a byte no writer or editor writes (a control byte, invalid UTF-8). A last record that
+/// stays whole lines of text (an edit, or bit rot that looks like one) is `corruptJournal`, as is
+/// any other damaged record, naming the file and line; a damaged snapshot is `corruptSnapshot`.
+/// Read-only opens change no byte, and neither does a writable open that finds corruption.
 @Suite("Every byte changed")
 struct ByteCorruptionTests {
     /// What a damaged journal must load as.
@@ -30,7 +32,8 @@ struct ByteCorruptionTests {
                     var damaged = disk
                     damaged.overwrite(fixture.paths.journal, with: bytes)
                     let label = "journal byte \(offset) (record \(index + 1)) set to \(value)"
-                    await check(damaged, fixture, verdict(fixture, damagedRecord: index), label, alsoReadOnly: choice == 0)
+                    let verdict = verdict(fixture, damagedRecord: index, offset: offset, value: value)
+                    await check(damaged, fixture, verdict, label, alsoReadOnly: choice == 0)
                     changed += 1
                 }
             }
@@ -63,9 +66,22 @@ struct ByteCorruptionTests {
         return (fixture, fileSystem.disk)
     }
 
-    /// The last record's damage is a torn tail; any other record's is corruption at its line.
-    private func verdict(_ fixture: JournalFixture, damagedRecord index: Int) -> Verdict {
-        index == fixture.records.count - 1 ? .tornTail(fixture.contexts[index]) : .corruptJournal(line: index + 1)
+    /// Any record but the last: corruption at its line. The last record: corruption when the
+    /// change hit its checksum digits (a whole record whose checksum fails); a torn tail when
+    /// the change took its newline or left bytes that are not text (the shapes of an interrupted
+    /// append, format page "Recovery rules"); corruption when it is still whole lines of text.
+    private func verdict(_ fixture: JournalFixture, damagedRecord index: Int, offset: Int, value: UInt8) -> Verdict {
+        let record = fixture.records[index]
+        guard index == fixture.records.count - 1 else { return .corruptJournal(line: index + 1) }
+        if offset == record.upperBound - 1 { return .tornTail(fixture.contexts[index]) }
+        // Its 8 checksum digits: the record is still whole (ends with the suffix, decodes).
+        let digits = (record.upperBound - 11)..<(record.upperBound - 3)
+        if digits.contains(offset) { return .corruptJournal(line: index + 1) }
+        var bytes = Array(fixture.journal[record.lowerBound..<(record.upperBound - 1)])
+        bytes[offset - record.lowerBound] = value
+        let isText = String(validating: bytes, as: UTF8.self) != nil
+            && !bytes.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return isText ? .corruptJournal(line: index + 1) : .tornTail(fixture.contexts[index])
     }
 
     /// Opens `disk` writable and checks its load against `verdict`. For the first value of each

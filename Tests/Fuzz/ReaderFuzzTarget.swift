@@ -3,8 +3,9 @@
 //
 // Each input is read as a journal and as a snapshot twice: as it is, and with its checksums
 // recomputed (so mutations reach the JSON decoding behind them). The readers must never crash,
-// and whatever they return as data must carry a checksum that holds, checked here with an
-// independent bit-by-bit CRC-32C.
+// whatever they return as data must carry a checksum that holds, checked here with an
+// independent bit-by-bit CRC-32C, and a torn tail never holds a whole record or ends in lines
+// of text (format page, "Recovery rules").
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -34,7 +35,7 @@ enum FuzzChecks {
             offset = line.range.upperBound
             if line.record != nil {
                 require(bytes[line.range].last == UInt8(ascii: "\n"), "a record ends with its newline")
-                require(lineChecksumHolds(bytes[line.range].dropLast()), "a record whose checksum fails came back as data")
+                require(lineChecksumHolds(withoutCR(bytes[line.range].dropLast())), "a record whose checksum fails came back as data")
             }
         }
         require(offset == bytes.count, "lines cover the input")
@@ -46,7 +47,19 @@ enum FuzzChecks {
             expected += 1
         }
         require(replay.soundLength <= bytes.count, "the sound part is inside the input")
-        require((replay.tornTail == nil) == (replay.soundLength == bytes.count), "what is not sound is a torn tail")
+        let rest = bytes[replay.soundLength...]
+        let finalEmptyLine = rest.elementsEqual([0x0A]) || rest.elementsEqual([0x0D, 0x0A])
+        require((replay.tornTail == nil) == (rest.isEmpty || finalEmptyLine), "what is not sound is a torn tail or an editor's final newline")
+        if let torn = replay.tornTail {
+            require(torn.upperBound == bytes.count && torn.lowerBound == replay.soundLength, "a torn tail runs to the end")
+            require(replay.tornTailKind != nil, "a torn tail says what it is")
+            for line in lines where line.range.lowerBound >= torn.lowerBound {
+                require(line.alteredRecord == nil, "a whole record whose checksum fails is never cut as a torn tail")
+                require(!line.checksumHolds, "a sound record is never cut as a torn tail")
+            }
+            let lastLineIsText = bytes.last == 0x0A && !lines.contains { $0.range.lowerBound >= torn.lowerBound && $0.holdsForeignBytes }
+            require(!lastLineIsText, "whole lines of text after damage are corruption, not a torn tail")
+        }
     }
 
     /// The snapshot reader: a decoded snapshot's checksum holds, and it encodes and decodes back to itself.
@@ -68,7 +81,12 @@ enum FuzzChecks {
     }
 
     /// Bytes 2..<29 are `  "checksum" : "xxxxxxxx",\n`, holding the CRC-32C of the rest without its last newline.
-    static func snapshotChecksumHolds(_ bytes: [UInt8]) -> Bool {
+    static func snapshotChecksumHolds(_ crlfBytes: [UInt8]) -> Bool {
+        // CR LF pairs read as LF (a file converted by git's autocrlf or a Windows editor).
+        var bytes: [UInt8] = []
+        for (i, byte) in crlfBytes.enumerated() where !(byte == 0x0D && i + 1 < crlfBytes.count && crlfBytes[i + 1] == 0x0A) {
+            bytes.append(byte)
+        }
         guard bytes.count > 29, let stored = UInt32(String(decoding: bytes[18..<26], as: UTF8.self), radix: 16) else { return false }
         let end = bytes.last == UInt8(ascii: "\n") ? bytes.count - 1 : bytes.count
         return crc32c(bytes[0..<2] + bytes[29..<end]) == stored
@@ -94,6 +112,9 @@ enum FuzzChecks {
         out.replaceSubrange(18..<26, with: hex(crc32c(bytes[0..<2] + bytes[29..<end])))
         return out
     }
+
+    /// A line without the carriage return a CRLF conversion put before its newline.
+    static func withoutCR(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> { line.last == 0x0D ? line.dropLast() : line }
 
     static func hex(_ value: UInt32) -> [UInt8] { Array(String(format: "%08x", value).utf8) }
 

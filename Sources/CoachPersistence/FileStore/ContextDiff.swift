@@ -7,14 +7,7 @@ enum ContextDiff {
     /// `old` (a new user) the whole context is one `contextReplaced`.
     static func events(from old: CoachContext?, to new: CoachContext) -> [JournalEvent] {
         guard let old else { return [.contextReplaced(new)] }
-        var events: [JournalEvent] = []
-        if historyPrefixUnchanged(old.conversationHistory, new.conversationHistory) {
-            if new.conversationHistory.count > old.conversationHistory.count {
-                events.append(.messagesAppended(Array(new.conversationHistory[old.conversationHistory.count...])))
-            }
-        } else {
-            events.append(.historyReplaced(new.conversationHistory))
-        }
+        var events = historyEvents(from: old.conversationHistory, to: new.conversationHistory)
         if !exactlyEqual(old.currentState.rawValue, new.currentState.rawValue) {
             events.append(.stateChanged(new.currentState))
         }
@@ -47,20 +40,44 @@ enum ContextDiff {
         return events
     }
 
-    /// Whether `new` starts with exactly the messages of `old`.
+    /// The cheapest events that turn history `old` into `new`. With `k` messages in common at
+    /// the start: nothing when the two are the same; an append when `new` only adds to `old`;
+    /// otherwise "keep the first `k`" and an append of the rest, which writes `count - k`
+    /// messages instead of `count`. Only when the first message changed (`k` is 0) is the whole
+    /// history written again: a truncation to 0 would cost an event more and save nothing.
+    static func historyEvents(from old: [ChatMessage], to new: [ChatMessage]) -> [JournalEvent] {
+        let kept = commonPrefixCount(old, new)
+        if kept == old.count && kept == new.count { return [] }
+        if kept == 0 && old.count > 0 && !new.isEmpty { return [.historyReplaced(new)] }
+        var events: [JournalEvent] = []
+        if kept < old.count { events.append(.historyTruncated(kept)) }
+        if kept < new.count { events.append(.messagesAppended(Array(new[kept...]))) }
+        return events
+    }
+
+    /// How many messages at the start of `old` and `new` are exactly equal.
     ///
-    /// Histories that share their messages (the usual case: the app appended to the array it
-    /// loaded) are bit-for-bit equal over the prefix — same string buffers, same dates — so one
-    /// `memcmp` settles it. Equal bits imply equal values; only when the bits differ are the
-    /// messages compared field by field.
-    static func historyPrefixUnchanged(_ old: [ChatMessage], _ new: [ChatMessage]) -> Bool {
-        guard new.count >= old.count else { return false }
-        guard !old.isEmpty else { return true }
-        let sameBits = old.withUnsafeBytes { o in
-            new.withUnsafeBytes { n in memcmp(o.baseAddress!, n.baseAddress!, o.count) == 0 }
+    /// Histories that share their messages (the usual case: the app changed the end of the array
+    /// it loaded) are bit-for-bit equal over the shared part — same string buffers, same dates —
+    /// so one `memcmp` settles a pure append, and a scan in chunks of 64 messages finds the first message
+    /// whose bits differ. Equal bits imply equal values; only messages whose bits differ are
+    /// compared field by field.
+    static func commonPrefixCount(_ old: [ChatMessage], _ new: [ChatMessage]) -> Int {
+        let n = min(old.count, new.count)
+        guard n > 0 else { return 0 }
+        let stride = MemoryLayout<ChatMessage>.stride
+        var index = old.withUnsafeBytes { o in
+            new.withUnsafeBytes { b in
+                if memcmp(o.baseAddress!, b.baseAddress!, n * stride) == 0 { return n }
+                var i = 0
+                let chunk = 64
+                while i + chunk <= n, memcmp(o.baseAddress! + i * stride, b.baseAddress! + i * stride, chunk * stride) == 0 { i += chunk }
+                while i < n, memcmp(o.baseAddress! + i * stride, b.baseAddress! + i * stride, stride) == 0 { i += 1 }
+                return i
+            }
         }
-        if sameBits { return true }
-        return old.indices.allSatisfy { exactlyEqual(old[$0], new[$0]) }
+        while index < n, sameBits(old[index], new[index]) || exactlyEqual(old[index], new[index]) { index += 1 }
+        return index
     }
 
     private static func exactlyEqual(_ a: ChatMessage, _ b: ChatMessage) -> Bool {

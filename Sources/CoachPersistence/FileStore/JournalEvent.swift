@@ -7,8 +7,12 @@ enum JournalEvent: Equatable, Sendable {
     case contextReplaced(CoachContext)
     /// Messages added at the end of the history.
     case messagesAppended([ChatMessage])
-    /// The whole history, after an edit that was not an append.
+    /// The whole history, after an edit that changed its first message (or emptied it).
     case historyReplaced([ChatMessage])
+    /// Only the first `count` messages of the history are kept (format version 2): with a
+    /// `messagesAppended` after it, an edit whose first changed message is at index `count`
+    /// (regenerate, undo the last turn, an edit near the end) costs what it changes.
+    case historyTruncated(Int)
     /// A new coaching state.
     case stateChanged(CoachingState)
     /// A new consolidated summary, or none.
@@ -28,6 +32,7 @@ enum JournalEvent: Equatable, Sendable {
         case .contextReplaced: "contextReplaced"
         case .messagesAppended: "messagesAppended"
         case .historyReplaced: "historyReplaced"
+        case .historyTruncated: "historyTruncated"
         case .stateChanged: "stateChanged"
         case .summaryChanged: "summaryChanged"
         case .profileChanged: "profileChanged"
@@ -43,6 +48,9 @@ enum JournalEvent: Equatable, Sendable {
         case .contextReplaced(let replacement): context = replacement
         case .messagesAppended(let messages): context.conversationHistory.append(contentsOf: messages)
         case .historyReplaced(let messages): context.conversationHistory = messages
+        case .historyTruncated(let count):
+            // A count at or past the end keeps everything: never written, but a record is data.
+            if count < context.conversationHistory.count { context.conversationHistory.removeSubrange(count...) }
         case .stateChanged(let state): context.currentState = state
         case .summaryChanged(let summary): context.consolidatedSummary = summary
         case .profileChanged(let profile): context.userProfile = profile
@@ -63,6 +71,12 @@ extension JournalEvent: Codable {
         case "contextReplaced": self = .contextReplaced(try c.decode(CoachContext.self, forKey: .value))
         case "messagesAppended": self = .messagesAppended(try c.decode([ChatMessage].self, forKey: .value))
         case "historyReplaced": self = .historyReplaced(try c.decode([ChatMessage].self, forKey: .value))
+        case "historyTruncated":
+            let count = try c.decode(Int.self, forKey: .value)
+            guard count >= 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .value, in: c, debugDescription: "a message count cannot be negative (\(count))")
+            }
+            self = .historyTruncated(count)
         case "stateChanged": self = .stateChanged(try c.decode(CoachingState.self, forKey: .value))
         case "summaryChanged": self = .summaryChanged(try c.decodeIfPresent(String.self, forKey: .value))
         case "profileChanged": self = .profileChanged(try c.decode(UserProfile.self, forKey: .value))
@@ -81,6 +95,7 @@ extension JournalEvent: Codable {
         switch self {
         case .contextReplaced(let value): try c.encode(value, forKey: .value)
         case .messagesAppended(let value), .historyReplaced(let value): try c.encode(value, forKey: .value)
+        case .historyTruncated(let count): try c.encode(count, forKey: .value)
         case .stateChanged(let value): try c.encode(value, forKey: .value)
         case .summaryChanged(let value):
             if let value { try c.encode(value, forKey: .value) } else { try c.encodeNil(forKey: .value) }

@@ -9,6 +9,7 @@ extension JournalJSONWriter {
         case .contextReplaced(let context): try self.context(context)
         case .messagesAppended(let messages), .historyReplaced(let messages):
             try array(messages) { w, m throws(NonFiniteNumber) in try w.message(m) }
+        case .historyTruncated(let count): raw(String(count))
         case .stateChanged(let state): string(state.rawValue)
         case .summaryChanged(let summary): if let summary { string(summary) } else { raw("null") }
         case .profileChanged(let profile): try self.profile(profile)

@@ -39,8 +39,10 @@ struct JournalRecord: Equatable, Sendable {
         case undecodable(String)
     }
 
-    /// Decodes one line (without its newline), verifying its checksum first.
+    /// Decodes one line (without its newline), verifying its checksum first. A carriage return
+    /// before the newline (a file converted to CRLF line endings) is not part of the line.
     static func decode(line: ArraySlice<UInt8>, decoder: JSONDecoder) -> Result<JournalRecord, LineError> {
+        let line = withoutCarriageReturn(line)
         let n = line.count
         guard n > checksumSuffixLength + 1, line.first == UInt8(ascii: "{") else {
             return .failure(.damaged(n == 0 ? "empty line" : "not a record"))
@@ -60,6 +62,25 @@ struct JournalRecord: Equatable, Sendable {
         } catch {
             return .failure(.undecodable(JSONCoding.reason(error)))
         }
+    }
+
+    /// The record a line holds, whatever its checksum says: when the line ends with the
+    /// checksum suffix (`,"crc":"`, any 8 bytes, `"}`) and its JSON decodes as a record. For a
+    /// line whose checksum fails that means the line is whole, so a person or bit rot changed
+    /// it after it was written: an interrupted append leaves a line that does not decode.
+    static func decodeIgnoringChecksum(line: ArraySlice<UInt8>, decoder: JSONDecoder) -> JournalRecord? {
+        let line = withoutCarriageReturn(line)
+        guard line.count > checksumSuffixLength, line.first == UInt8(ascii: "{"),
+            line.suffix(checksumSuffixLength).prefix(checksumSuffixStart.count).elementsEqual(checksumSuffixStart),
+            line.suffix(2).elementsEqual(#""}"#.utf8),
+            let wire = try? decoder.decode(Wire.self, from: Data(line))
+        else { return nil }
+        return JournalRecord(sequence: wire.seq, events: wire.events)
+    }
+
+    /// `line` without one carriage return at its end.
+    static func withoutCarriageReturn(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        line.last == UInt8(ascii: "\r") ? line.dropLast() : line
     }
 
     private static func hex(_ crc: UInt32) -> String { String(decoding: CRC32C.hex(crc), as: UTF8.self) }

@@ -11,8 +11,9 @@ import Foundation
 ///   "sequence" : 42
 /// }
 /// ```
-/// The checksum line always sits at byte 2 and is 27 bytes long; the checksum is the CRC-32C of
-/// the file with that line left out.
+/// `revision` follows `format` when there is one. The checksum line always sits at byte 2 and
+/// is 27 bytes long; the checksum is the CRC-32C of the file with that line left out, read with
+/// CR LF pairs as LF (so a file converted to CRLF line endings verifies).
 struct SnapshotFile: Equatable, Sendable {
     /// The context as of ``sequence``.
     var context: CoachContext
@@ -57,8 +58,12 @@ struct SnapshotFile: Equatable, Sendable {
         case newerFormat(Int)
     }
 
-    /// Verifies the checksum, then decodes.
+    /// Verifies the checksum, then decodes. A file whose line endings were converted to CRLF
+    /// (git's `autocrlf`, a Windows editor) reads as the LF file it was: the checksum is defined
+    /// over the bytes with every carriage return that precedes a newline left out, and the
+    /// writer never puts a raw carriage return anywhere (JSON escapes it inside strings).
     static func decode(_ bytes: [UInt8], decoder: JSONDecoder = JSONCoding.decoder()) throws(ReadError) -> SnapshotFile {
+        let bytes = lineFeedsOnly(bytes)
         let n = checksumLineLength
         guard bytes.count > 2 + n, bytes[0..<2].elementsEqual("{\n".utf8),
             bytes[2..<18].elementsEqual(checksumLinePrefix), bytes[26..<29].elementsEqual(checksumLineSuffix),
@@ -87,6 +92,17 @@ struct SnapshotFile: Equatable, Sendable {
     }
 
     private struct FormatOnly: Decodable { var format: Int }
+
+    /// `bytes` with each CR of a CR LF pair left out; `bytes` itself when it holds no CR.
+    static func lineFeedsOnly(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(UInt8(ascii: "\r")) else { return bytes }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        for (i, byte) in bytes.enumerated() where !(byte == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n")) {
+            out.append(byte)
+        }
+        return out
+    }
 
     private static func hex(_ crc: UInt32) -> String { String(decoding: CRC32C.hex(crc), as: UTF8.self) }
 }

@@ -32,7 +32,7 @@ enum StoreOpening {
         }
         do {
             if let manifest = try fs.readFile(layout.manifest) {
-                try StoreManifest.validate(manifest, layout: layout)
+                try StoreManifest.upgradeIfOlder(manifest, layout: layout, fileSystem: fs)
             } else {
                 // A crash while a new store wrote store.json leaves its temporary file: ignore it.
                 try fs.removeFile(layout.temporary(for: layout.manifest))

@@ -76,6 +76,8 @@ public struct JournalEntry: Hashable, Sendable {
             return "\(first.role): \(quote(first.content))\(more)"
         case .historyReplaced(let messages):
             return "history rewritten: \(count(messages.count, "message"))"
+        case .historyTruncated(let kept):
+            return "history cut to its first \(count(kept, "message"))"
         case .stateChanged(let state):
             return "→ \(state)"
         case .summaryChanged(let summary):

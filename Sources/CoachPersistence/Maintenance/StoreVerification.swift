@@ -157,13 +157,14 @@ extension StoreInspector {
         if let snapshotSequence {
             do {
                 let replay = try JournalReplay(lines: lines, snapshotSequence: snapshotSequence)
+                if replay.endsInEmptyLine { lineProblems[lines.count] = nil }  // an editor's final newline
                 if let torn = replay.tornTail, let first = replay.tornTailLine {
                     let reason = lineProblems[first]?.reason ?? "damaged"
                     let span = lines.count > first ? "lines \(first)–\(lines.count), " : ""
                     for number in first...lines.count { lineProblems[number] = nil }
                     lineProblems[first] = problem(
                         .tornTail, userID, paths.journal, first,
-                        "torn tail (\(span)\(torn.count) bytes): \(reason); an incomplete last record, the trace of an interrupted save; the next writable open or `repair` cuts it off, or `seal` accepts it if it was edited by hand")
+                        "torn tail (\(span)\(torn.count) bytes): \(reason); \(Self.acknowledgement(replay.tornTailKind)), and the next writable open or `repair` cuts it off")
                 }
             } catch {
                 if let existing = lineProblems[error.line] {
@@ -206,5 +207,12 @@ extension StoreInspector {
         _ kind: StoreVerification.Problem.Kind, _ userID: String?, _ file: String, _ line: Int?, _ reason: String
     ) -> StoreVerification.Problem {
         StoreVerification.Problem(kind: kind, userID: userID, file: file, relativePath: layout.relative(file), line: line, reason: reason)
+    }
+
+    /// What a torn tail of this kind proves about the save it held (format page, "What a torn tail proves").
+    static func acknowledgement(_ kind: JournalReplay.TornTailKind?) -> String {
+        kind == .incompleteLine
+            ? "an interrupted append: under .durable it was never acknowledged (.batched and .unsynced may lose acknowledged saves this way)"
+            : "bytes a file system leaves after a crash (or bit rot): whether a save was acknowledged cannot be proved"
     }
 }

@@ -2,8 +2,8 @@ import CoachTestSupport
 import Foundation
 @testable import CoachPersistence
 
-/// One user's files after five small saves (a new user, an append, a state change, metadata,
-/// an edit of history), written by a real store, with the context after each record: the subject of
+/// One user's files after seven small saves (a new user, an append, a state change, metadata,
+/// an edit of the first message, a regenerate of the last, a pop), written by a real store, with the context after each record: the subject of
 /// the every-byte tests.
 struct JournalFixture: Sendable {
     static let userID = "ana"
@@ -27,7 +27,7 @@ struct JournalFixture: Sendable {
         records.last { $0.upperBound <= length }?.upperBound ?? 0
     }
 
-    /// Saves the five contexts through a store at `root` on `fileSystem`, compacting after the
+    /// Saves the seven contexts through a store at `root` on `fileSystem`, compacting after the
     /// first `compactedSaves` of them if that is not 0.
     static func make(
         fileSystem: any FileSystem, root: String, options: FileStateStore.Options, compactedSaves: Int
@@ -43,6 +43,7 @@ struct JournalFixture: Sendable {
         let journal = try fileSystem.readFile(paths.journal) ?? []
         let records = JournalReader.scan(journal).map(\.range)
         precondition(records.count == saves.count - compactedSaves)
+        precondition(String(decoding: journal, as: UTF8.self).contains(#""historyTruncated""#), "the fixture must exercise format version 2's event")
         let before: CoachContext? = compactedSaves > 0 ? saves[compactedSaves - 1] : nil
         return JournalFixture(journal: journal, records: records, contexts: [before] + saves[compactedSaves...].map { $0 }, paths: paths)
     }
@@ -58,6 +59,10 @@ struct JournalFixture: Sendable {
         context.metadata["streak"] = 2
         all.append(context)
         context.conversationHistory[0].content = "edited"
+        all.append(context)
+        context.conversationHistory[1] = Workload.message(2, "regenerated")
+        all.append(context)
+        context.conversationHistory.removeLast()
         all.append(context)
         return all
     }

@@ -3,7 +3,7 @@ import Foundation
 @testable import CoachPersistence
 
 /// A scripted run of store operations over three users, and the state each step leaves: new
-/// users, appends, edits, a delete and a new life after it, explicit compactions, and saves
+/// users, appends, edits (at the start and near the end), regenerates and pops, a delete and a new life after it, explicit compactions, and saves
 /// slipped into the middle of a compaction at two points. The power-loss and I/O-error tests replay it.
 ///
 /// It starts from ``makeInitialDisk()``: a store where `ana` has one record and a torn tail,
@@ -48,6 +48,11 @@ struct Workload: Sendable {
     let steps: [Step]
     /// Every user the steps touch.
     let users: [String]
+
+    /// Every state `user` is in after some number of steps up to `count` (`nil`: no user).
+    func userStates(_ user: String, upTo count: Int) -> [CoachContext?] {
+        (0...count).map { expected(after: $0)[user] }
+    }
 
     /// The state after the first `count` steps.
     func expected(after count: Int) -> [String: CoachContext] {
@@ -96,9 +101,30 @@ struct Workload: Sendable {
         steps.append(.compact("ben"))
         ana.identities = [Identity(id: "runner", statement: "I am someone who runs.", createdAt: Date(timeIntervalSince1970: 1_800_000_000))]
         save(ana)
+        // Edits at the end of a history (format version 2's historyTruncated): regenerate the
+        // last reply, undo the last turn, edit a message near the end, and a pop saved inside
+        // a compaction.
+        ana.conversationHistory[ana.conversationHistory.count - 1] = message(7, "regenerated")
+        save(ana)
+        zoe.conversationHistory.removeLast()
+        save(zoe)
+        ana.conversationHistory[ana.conversationHistory.count - 3].content = "edited near the end"
+        save(ana)
+        ana.conversationHistory.removeLast()
+        steps.append(.compactWhileSaving(ana, at: .journalCopy))
         steps.append(.delete("Zoë"))
         return Workload(initial: initial, steps: steps, users: ["ana", "ben", "Zoë"])
     }()
+
+    /// The same saves with each save-inside-a-compaction made a compaction and then a save: for
+    /// `.batched` and `.unsynced`, whose saves do not run on the compaction's schedule.
+    var withoutSavesInsideCompactions: Workload {
+        let flat = steps.flatMap { step -> [Step] in
+            guard case .compactWhileSaving(let context, _) = step else { return [step] }
+            return [.compact(context.userID), .save(context)]
+        }
+        return Workload(initial: initial, steps: flat, users: users)
+    }
 
     /// A message numbered `n`, at a fixed time.
     static func message(_ n: Int, _ text: String = "step") -> ChatMessage {
@@ -112,9 +138,12 @@ struct Workload: Sendable {
     static let root = "/store"
     static let options = FileStateStore.Options(durability: .durable, automaticCompaction: false)
 
-    static func openStore(_ fileSystem: any FileSystem, readOnly: Bool = false) throws(StateStoreError) -> FileStateStore {
+    static func openStore(
+        _ fileSystem: any FileSystem, readOnly: Bool = false, durability: FileStateStore.Durability = .durable
+    ) throws(StateStoreError) -> FileStateStore {
         var options = options
         options.readOnly = readOnly
+        options.durability = durability
         return try FileStateStore(directory: URL(fileURLWithPath: root), options: options, fileSystem: fileSystem)
     }
 

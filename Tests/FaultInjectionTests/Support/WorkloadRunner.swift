@@ -21,8 +21,10 @@ enum StepOutcome: Sendable {
 extension Workload {
     /// Opens the store on `fileSystem` and runs the steps until one fails, as a process does
     /// until the power goes. `simulated` is the disk under `fileSystem`.
-    func runUntilFailure(on fileSystem: any FileSystem, simulated: SimulatedFileSystem) async -> WorkloadProgress {
-        guard let store = try? Self.openStore(fileSystem) else { return WorkloadProgress(acknowledged: 0, started: 0) }
+    func runUntilFailure(
+        on fileSystem: any FileSystem, simulated: SimulatedFileSystem, durability: FileStateStore.Durability = .durable
+    ) async -> WorkloadProgress {
+        guard let store = try? Self.openStore(fileSystem, durability: durability) else { return WorkloadProgress(acknowledged: 0, started: 0) }
         for (index, step) in steps.enumerated() {
             if case .failed(_, let saved) = await Self.perform(step, on: store, simulated: simulated) {
                 return WorkloadProgress(acknowledged: saved ? index + 1 : index, started: index + 1)
