@@ -23,4 +23,16 @@ struct UserListingTests {
         #expect(try await store.userIDs() == ["kept"])
         try await store.close()
     }
+
+    @Test("a journal holding only an editor's empty line is not a user")
+    func blankJournal() async throws {
+        let dir = TemporaryDirectory("listing-blank")
+        let writer = try FileStateStore(directory: dir.url, options: fastOptions())
+        try await writer.saveContext(sampleContext("blank", messages: 1))
+        try await writer.close()
+        try Data("\n".utf8).write(to: dir.url.appendingPathComponent("users/blank/journal.jsonl"))
+        let store = try FileStateStore(directory: dir.url, options: fastOptions(readOnly: true))
+        #expect(try await store.loadContext(userID: "blank") == nil)
+        #expect(try await store.userIDs() == [])
+    }
 }

@@ -60,6 +60,7 @@ enum JournalSwap {
         prepared.file.close()
         try fs.syncDirectory(paths.directory)
         state.journalLength = length
+        state.journalFileLength = length
         return true
     }
 

@@ -17,8 +17,9 @@ enum JournalWriter {
     /// `users/` are `fsync`ed too, before this returns (durability rules 4 and 6); without it,
     /// the folders that still need a sync are returned for a later flush.
     ///
-    /// It never writes over bytes it did not write: a journal it opens must be exactly `offset`
-    /// bytes long, or nothing is written. On failure the journal is cut back to `offset` (best
+    /// It never writes over bytes it did not write: a journal it opens must be exactly as long as
+    /// `state.journalFileLength` (the sound records, and at most an empty last line that the
+    /// record overwrites), or nothing is written. On failure the journal is cut back to `offset` (best
     /// effort), its descriptor is dropped, and a folder this call created is removed again; the
     /// caller drops the cached state and re-reads the user from disk (durability rule 10).
     static func append(
@@ -44,12 +45,12 @@ enum JournalWriter {
             if createdFolder { removeCreated(paths, fs, &state) }
             throw StateStoreError(error)
         }
-        if lease.fresh, let size = try? lease.file.size(), size != Int64(offset) {
+        if lease.fresh, let size = try? lease.file.size(), size != Int64(state.journalFileLength) {
             target.journal.release()
             target.pool.discard(target.journal)
             throw .io(
                 operation: "append to", path: paths.journal, errno: 0,
-                reason: "it holds \(size) bytes where the store expected \(offset): it was changed outside this store, so nothing was written and the user is read again before the next write")
+                reason: "it holds \(size) bytes where the store expected \(state.journalFileLength): it was changed outside this store, so nothing was written and the user is read again before the next write")
         }
         do throws(FileSystemError) {
             try lease.file.write(bytes, at: Int64(offset))
@@ -59,6 +60,7 @@ enum JournalWriter {
                 try lease.file.sync(dataOnly: true)
                 for directory in unsynced { try fs.syncDirectory(directory) }
             }
+            state.journalFileLength = offset + bytes.count
             target.journal.release()
             return target.sync ? [] : unsynced  // without sync, the caller's flush syncs them
         } catch {

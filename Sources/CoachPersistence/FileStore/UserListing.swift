@@ -50,6 +50,18 @@ enum UserListing {
         return nil
     }
 
+    /// Whether `journal` has a line that ends in a newline and is not blank (an editor's final
+    /// empty line is not a record).
+    static func holdsWholeLine(_ journal: [UInt8]) -> Bool {
+        var lineStart = 0
+        for (index, byte) in journal.enumerated() where byte == UInt8(ascii: "\n") {
+            let line = journal[lineStart..<index]
+            if !line.allSatisfy({ $0 == UInt8(ascii: "\r") }) { return true }
+            lineStart = index + 1
+        }
+        return false
+    }
+
     /// Whether the folder holds a user: a snapshot, or a journal with a whole line (a sound
     /// record, or damage that its load reports). `nil` when the files cannot be read.
     private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) throws(StateStoreError) -> Bool? {
@@ -57,7 +69,7 @@ enum UserListing {
         guard (fs.fileSize(paths.journal) ?? 0) > 0 else { return false }
         do {
             guard let journal = try fs.readFile(paths.journal) else { return false }
-            return journal.contains(UInt8(ascii: "\n"))
+            return holdsWholeLine(journal)
         } catch {
             return nil
         }

@@ -55,11 +55,13 @@ enum UserRecovery {
         state.sequence = replay.lastSequence
         state.snapshotSequence = snapshot?.sequence ?? 0
         state.journalLength = replay.soundLength
+        state.journalFileLength = journalBytes.count
         state.journalRecords = replay.recordCount
 
         var event: FileStateStore.Event?
         if let torn = replay.tornTail, let line = replay.tornTailLine {
             event = .tornTailTruncated(userID: userID, line: line, keptBytes: torn.lowerBound, cutBytes: torn.count)
+            if writable { state.journalFileLength = torn.lowerBound }
             if writable, let copyFailure = try cutTornTail(Array(journalBytes[torn]), at: torn.lowerBound, paths: paths, fileSystem: fs) {
                 event = .tornTailDiscarded(
                     userID: userID, line: line, keptBytes: torn.lowerBound, cutBytes: torn.count, reason: copyFailure.description)

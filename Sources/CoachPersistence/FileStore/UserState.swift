@@ -16,6 +16,10 @@ struct UserState: Sendable {
     var snapshotSequence: UInt64 = 0
     /// Bytes in the journal, all of them sound records: the next record is written here.
     var journalLength = 0
+    /// Bytes in the journal file: ``journalLength`` plus what recovery found after the sound
+    /// records and may leave there (an editor's final empty line, which the next record writes
+    /// over). A journal opened for appending must be exactly this long.
+    var journalFileLength = 0
     /// Sound records in the journal, including those the snapshot already covers.
     var journalRecords = 0
     /// Whether the user's folder exists on disk.
