@@ -38,7 +38,9 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
     ///   ``StateStoreError/unsupportedFormat(file:found:supported:)`` if a newer version wrote it,
     ///   ``StateStoreError/notAStore(directory:reason:)`` if it is something else.
     public convenience init(directory: URL, options: Options = Options()) throws {
-        try self.init(directory: directory, options: options, fileSystem: PosixFileSystem())
+        try self.init(
+            directory: directory, options: options,
+            fileSystem: PosixFileSystem(root: Self.rootPath(directory), appleSyncMethod: options.appleSyncMethod))
     }
 
     /// Opens the store through a given file system (tests inject faults here).
@@ -306,11 +308,11 @@ public final class FileStateStore: StateStore, @unchecked Sendable {
 private final class StoreLifecycle: @unchecked Sendable {
     private let lock = NSLock()
     private var closed = false
-    private var _lockFile: (any OpenFile)?
+    private var _lockFile: (any HeldLock)?
 
     var isClosed: Bool { lock.withLock { closed } }
 
-    var lockFile: (any OpenFile)? {
+    var lockFile: (any HeldLock)? {
         get { lock.withLock { _lockFile } }
         set { lock.withLock { _lockFile = newValue } }
     }

@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 
 /// One user's snapshot and journal bytes, read so that they belong together even while a live
 /// writer appends and compacts.
@@ -32,7 +32,7 @@ struct UserFiles: Sendable {
                 throw StateStoreError(error)
             }
             attempt += 1
-            usleep(useconds_t(min(attempt, 10) * 1000))
+            Thread.sleep(forTimeInterval: Double(min(attempt, 10)) / 1000)
         }
     }
 

@@ -6,7 +6,7 @@ enum UserListing {
     static func userIDs(layout: StoreLayout, fileSystem fs: any FileSystem, cleanUp: Bool) throws(StateStoreError) -> [String] {
         let names: [String]
         do {
-            names = fs.isDirectory(layout.usersDirectory) ? try fs.listDirectory(layout.usersDirectory) : []
+            names = try fs.directoryExists(layout.usersDirectory) ? try fs.listDirectory(layout.usersDirectory) : []
         } catch {
             throw StateStoreError(error)
         }
@@ -17,7 +17,7 @@ enum UserListing {
                 continue
             }
             let paths = UserPaths(layout: layout, folder: name)
-            guard holdsData(paths, fs) else { continue }
+            guard try holdsData(paths, fs) else { continue }
             if let id = UserFolderName.decode(name), UserFolderName.encode(id) == name {
                 ids.append(id)
             } else if UserFolderName.isHashed(name), let id = storedUserID(paths, fs), UserFolderName.encode(id) == name {
@@ -39,7 +39,10 @@ enum UserListing {
         return nil
     }
 
-    private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) -> Bool {
-        fs.fileSize(paths.snapshot) != nil || (fs.fileSize(paths.journal) ?? 0) > 0
+    private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) throws(StateStoreError) -> Bool {
+        try storeErrors { () throws(FileSystemError) in
+            if try fs.regularFileSize(paths.snapshot) != nil { return true }
+            return try fs.regularFileSize(paths.journal) ?? 0 > 0
+        }
     }
 }
