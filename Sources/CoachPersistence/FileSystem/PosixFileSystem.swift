@@ -81,6 +81,7 @@ final class PosixFileSystem: FileSystem {
         return Self.kind(status)
     }
 
+    @discardableResult
     func makeDirectory(_ path: String) throws(FileSystemError) -> Bool {
         try withLocation(path, operation: "create directory") { location throws(FileSystemError) in
             switch Platform.makeDirectory(in: location.directory, location.name) {
@@ -206,7 +207,7 @@ final class PosixFileSystem: FileSystem {
         var walked = root
         for name in names.dropLast() {
             walked = StorePath.join(walked, name)
-            let next = try openFolder(in: directory, name, path: walked, operation: operation)
+            let next = try openFolder(in: directory, name, path: walked, operation: operation, onTheWay: true)
             if let opened { Platform.close(opened) }
             opened = next
             directory = next
@@ -239,14 +240,19 @@ final class PosixFileSystem: FileSystem {
     }
 
     /// Opens the folder `name` in `directory` without following a link; a link or anything else
-    /// but a folder throws, saying what it is.
-    private func openFolder(in directory: Int32, _ name: String, path: String, operation: String) throws(FileSystemError) -> Int32 {
+    /// but a folder throws, saying what it is. A file `onTheWay` to a longer path is a plain
+    /// `ENOTDIR` (nothing is there); a link never is.
+    private func openFolder(
+        in directory: Int32, _ name: String, path: String, operation: String, onTheWay: Bool = false
+    ) throws(FileSystemError) -> Int32 {
         switch Platform.open(in: directory, name, Platform.OpenMode(directory: true, followLink: false)) {
         case .success(let fd):
             return fd
         case .failure(let error) where error == .tooManyLinks || error == .notDirectory:
             // ELOOP (a link, O_NOFOLLOW) or ENOTDIR: say what is there instead.
-            if case .success(let status) = Platform.status(in: directory, name, followLink: false), status.kind != .directory {
+            if case .success(let status) = Platform.status(in: directory, name, followLink: false), status.kind != .directory,
+                status.kind == .symbolicLink || !onTheWay
+            {
                 throw FileSystemError.unexpected(path, is: Self.describe(status.kind), expected: "a folder")
             }
             throw FileSystemError(operation: operation, path: path, errno: error.code)
