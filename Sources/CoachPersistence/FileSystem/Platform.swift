@@ -286,10 +286,11 @@ enum Platform {
     /// It is not undone: raising a nice value back needs `CAP_SYS_NICE` on Linux. Call it only
     /// on a thread the store owns (a dedicated compaction thread), never on a thread of a
     /// Dispatch pool, which other work reuses afterwards. Failures are ignored: it is a hint.
+    /// Nothing on Musl (not built here; its `setpriority` takes a plain `Int32`).
     static func lowerCurrentThreadIOPriority() {
         #if canImport(Darwin)
         _ = setiopolicy_np(IOPOL_TYPE_DISK, IOPOL_SCOPE_THREAD, IOPOL_THROTTLE)
-        #elseif os(Linux)
+        #elseif canImport(Glibc)
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
         #endif
     }
