@@ -18,6 +18,10 @@ final class PosixFileSystem: FileSystem {
     let appleSyncMethod: FileStateStore.AppleSyncMethod
     /// The root, held open once it exists (-1 until then).
     private let rootDescriptor = Mutex<Int32>(-1)
+    /// Folders right below the root (`users/`), held open once walked through: two fewer calls
+    /// for every file the store opens. Like the root, they are not expected to be replaced
+    /// under an open store.
+    private let topFolders = Mutex<[String: Int32]>([:])
 
     init(root: String, appleSyncMethod: FileStateStore.AppleSyncMethod = .fullSync) {
         var root = root
@@ -30,6 +34,7 @@ final class PosixFileSystem: FileSystem {
         rootDescriptor.withLock { fd in
             if fd >= 0 { Platform.close(fd) }
         }
+        topFolders.withLock { folders in folders.values.forEach(Platform.close) }
     }
 
     // MARK: FileSystem
@@ -205,8 +210,12 @@ final class PosixFileSystem: FileSystem {
         var opened: Int32?
         defer { if let opened { Platform.close(opened) } }
         var walked = root
-        for name in names.dropLast() {
+        for (index, name) in names.dropLast().enumerated() {
             walked = StorePath.join(walked, name)
+            if index == 0 {
+                directory = try heldTopFolder(name, in: directory, path: walked, operation: operation)
+                continue
+            }
             let next = try openFolder(in: directory, name, path: walked, operation: operation, onTheWay: true)
             if let opened { Platform.close(opened) }
             opened = next
@@ -236,6 +245,22 @@ final class PosixFileSystem: FileSystem {
         switch outcome {
         case .success(let fd): return fd
         case .failure(let error): throw FileSystemError(operation: operation, path: path, errno: error.code)
+        }
+    }
+
+    /// The folder `name` right below the root, opened (as ``openFolder(in:_:path:operation:onTheWay:)``
+    /// does) the first time and held from then on.
+    private func heldTopFolder(_ name: String, in root: Int32, path: String, operation: String) throws(FileSystemError) -> Int32 {
+        if let fd = topFolders.withLock({ $0[name] }) { return fd }
+        let fd = try openFolder(in: root, name, path: path, operation: operation, onTheWay: true)
+        return topFolders.withLock { folders in
+            // Another thread may have opened it meanwhile: keep one.
+            if let existing = folders[name] {
+                Platform.close(fd)
+                return existing
+            }
+            folders[name] = fd
+            return fd
         }
     }
 
