@@ -206,6 +206,11 @@ final class PosixFileSystem: FileSystem {
         guard let names = namesBelowRoot(path) else {
             return try body(Location(directory: Platform.currentDirectory, name: path, followsLink: true))
         }
+        guard !names.contains(where: { $0 == "." || $0 == ".." || $0.isEmpty }) else {
+            throw FileSystemError(
+                operation: operation, path: path, errno: Platform.Errno.invalid.code,
+                detail: "the path has a '.', '..' or empty name, which the store never makes")
+        }
         var directory = try heldRoot(operation: operation, path: path)
         var opened: Int32?
         defer { if let opened { Platform.close(opened) } }
@@ -224,14 +229,11 @@ final class PosixFileSystem: FileSystem {
         return try body(Location(directory: directory, name: names.last!, followsLink: false))
     }
 
-    /// The names of `path` below the root, or `nil` if it is the root or outside it. A `.`, `..`
-    /// or empty name (which the store never makes) is refused rather than resolved.
+    /// The names of `path` below the root, or `nil` if it is the root or outside it.
     private func namesBelowRoot(_ path: String) -> [String]? {
         let prefix = root == "/" ? "/" : root + "/"
         guard path.hasPrefix(prefix), path.count > prefix.count else { return nil }
-        return path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map {
-            $0 == "." || $0 == ".." || $0.isEmpty ? "\u{0}invalid" : String($0)
-        }
+        return path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// The root's descriptor, opened (following the path the app gave) the first time it exists.
