@@ -36,7 +36,8 @@ extension FileStateStore {
         /// How many file descriptors the store keeps open at most (journals of cached users,
         /// files being compacted), independent of ``cachedUserLimit`` and of the compaction
         /// backlog: a journal beyond it is closed and reopened when needed. Besides these, a
-        /// writable store holds two descriptors for its root (one for the lock).
+        /// store holds the root and `users/` open (paths are resolved from them), and a writable
+        /// one its lock (the root again, and `store.lock` when an older version left one).
         public var maxOpenFiles: Int
         /// How a sync reaches the disk on Apple platforms; ignored on Linux. See
         /// <doc:Durability> for what a power cut can lose with each.
