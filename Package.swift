@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "coach-persistence",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "CoachPersistence", targets: ["CoachPersistence"]),
         .executable(name: "coach-store", targets: ["coach-store"]),

@@ -37,7 +37,7 @@ struct FileStoreFormatTests {
         let treeA = try treeContents(a.url)
         #expect(treeA == (try treeContents(b.url)))
         #expect(Set(treeA.keys) == [
-            "store.json", "store.lock", "users/ana/journal.jsonl",
+            "store.json", "users/ana/journal.jsonl",
             "users/^bob%2f..%2fx/snapshot.json", "users/^bob%2f..%2fx/journal.jsonl",
         ])
     }
@@ -159,7 +159,7 @@ struct FileStoreFormatTests {
             try await store.saveContext(sampleContext(id, messages: 1))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.url.path) == ["store"])
-        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: root.path)) == ["store.json", "store.lock", "users"])
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: root.path)) == ["store.json", "users"])
     }
 
     @Test("edits that only change strings to canonically equivalent forms are saved, metadata keys included")

@@ -14,7 +14,7 @@ struct FileStoreScalingTests {
             let writer = try FileStateStore(directory: dir.url, options: fastOptions())
             for i in 0..<count { try await writer.saveContext(sampleContext("user-\(i)", messages: 1)) }
             try await writer.close()
-            let fs = RecordingFileSystem()
+            let fs = RecordingFileSystem(root: dir.url)
             let store = try FileStateStore(directory: dir.url, options: .init(), fileSystem: fs)
             let root = dir.url.standardizedFileURL.path
             logs.append(fs.log.map { $0.replacingOccurrences(of: root, with: "ROOT") })

@@ -3,9 +3,14 @@
 /// The real file system, with a log of every operation: for tests of what the store does on
 /// disk (which syncs a save makes, what an open touches).
 final class RecordingFileSystem: FileSystem, @unchecked Sendable {
-    private let base = PosixFileSystem()
+    private let base: PosixFileSystem
     private let lock = NSLock()
     private var _log: [String] = []
+
+    /// Records the operations of a store at `root`.
+    init(root: URL) {
+        base = PosixFileSystem(root: root.standardizedFileURL.path)
+    }
 
     /// Every operation so far, as "verb path".
     var log: [String] { lock.withLock { _log } }
@@ -24,14 +29,9 @@ final class RecordingFileSystem: FileSystem, @unchecked Sendable {
         return try base.listDirectory(path)
     }
 
-    func isDirectory(_ path: String) -> Bool {
+    func kind(of path: String) throws(FileSystemError) -> FileKind? {
         record("stat \(path)")
-        return base.isDirectory(path)
-    }
-
-    func fileSize(_ path: String) -> Int64? {
-        record("stat \(path)")
-        return base.fileSize(path)
+        return try base.kind(of: path)
     }
 
     func makeDirectory(_ path: String) throws(FileSystemError) -> Bool {
@@ -64,9 +64,9 @@ final class RecordingFileSystem: FileSystem, @unchecked Sendable {
         try base.syncDirectory(path)
     }
 
-    func lockExclusively(_ path: String) throws(FileSystemError) -> (any OpenFile)? {
-        record("lock \(path)")
-        return try base.lockExclusively(path)
+    func lockStore(_ root: String, legacyLockFile: String) throws(FileSystemError) -> (any HeldLock)? {
+        record("lock \(root)")
+        return try base.lockStore(root, legacyLockFile: legacyLockFile)
     }
 }
 
@@ -95,6 +95,11 @@ private final class RecordingOpenFile: OpenFile, @unchecked Sendable {
     func sync(dataOnly: Bool) throws(FileSystemError) {
         owner.record("\(dataOnly ? "fdatasync" : "fsync") \(path)")
         try file.sync(dataOnly: dataOnly)
+    }
+
+    func startWriteback(offset: Int64, length: Int64) {
+        owner.record("writeback \(path)")
+        file.startWriteback(offset: offset, length: length)
     }
 
     func truncate(to length: Int64) throws(FileSystemError) {

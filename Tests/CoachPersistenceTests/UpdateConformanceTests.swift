@@ -180,7 +180,7 @@ struct FileStoreRevisionTests {
     @Test("concurrent updates of one user share fdatasyncs, and each returns only after the sync that covers it")
     func groupCommit() async throws {
         let dir = TemporaryDirectory("group-commit")
-        let recorder = RecordingFileSystem()
+        let recorder = RecordingFileSystem(root: dir.url)
         let store = try FileStateStore(directory: dir.url, options: .init(automaticCompaction: false), fileSystem: recorder)
         try await store.saveContext(CoachContext(userID: "u"))
         recorder.clear()

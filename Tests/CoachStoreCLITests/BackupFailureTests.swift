@@ -17,8 +17,13 @@ struct BackupFailureTests {
     /// The real file system, except that writing a file whose name contains `marker` writes
     /// half of the bytes and then fails with `ENOSPC`, as a disk that fills up does.
     struct DiskFullFileSystem: FileSystem {
-        let base = PosixFileSystem()
+        let base: PosixFileSystem
         let marker: String
+
+        init(root: URL, marker: String) {
+            base = PosixFileSystem(root: root.standardizedFileURL.path)
+            self.marker = marker
+        }
 
         final class HalfWrites: OpenFile, @unchecked Sendable {
             let file: any OpenFile
@@ -37,8 +42,7 @@ struct BackupFailureTests {
 
         func readFile(_ path: String) throws(FileSystemError) -> [UInt8]? { try base.readFile(path) }
         func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try base.listDirectory(path) }
-        func isDirectory(_ path: String) -> Bool { base.isDirectory(path) }
-        func fileSize(_ path: String) -> Int64? { base.fileSize(path) }
+        func kind(of path: String) throws(FileSystemError) -> FileKind? { try base.kind(of: path) }
         func makeDirectory(_ path: String) throws(FileSystemError) -> Bool { try base.makeDirectory(path) }
         func openFile(_ path: String, create: Bool, truncate: Bool) throws(FileSystemError) -> any OpenFile {
             let file = try base.openFile(path, create: create, truncate: truncate)
@@ -48,7 +52,9 @@ struct BackupFailureTests {
         func removeFile(_ path: String) throws(FileSystemError) { try base.removeFile(path) }
         func removeDirectory(_ path: String) throws(FileSystemError) { try base.removeDirectory(path) }
         func syncDirectory(_ path: String) throws(FileSystemError) { try base.syncDirectory(path) }
-        func lockExclusively(_ path: String) throws(FileSystemError) -> (any OpenFile)? { try base.lockExclusively(path) }
+        func lockStore(_ root: String, legacyLockFile: String) throws(FileSystemError) -> (any HeldLock)? {
+            try base.lockStore(root, legacyLockFile: legacyLockFile)
+        }
     }
 
     private func userFolder(_ dir: TemporaryDirectory, _ user: String) throws -> [String] {
@@ -62,7 +68,7 @@ struct BackupFailureTests {
         _ = try await writeSampleStore(dir.url)
         try alter(dir.url.appendingPathComponent("users/alice/journal.jsonl"), line: 3, replacing: "turn 3", with: "turn 8")
         let before = try treeContents(dir.url)
-        let fs = DiskFullFileSystem(marker: ".repair-backup")
+        let fs = DiskFullFileSystem(root: dir.url, marker: ".repair-backup")
         for _ in 1...3 {
             #expect(throws: StateStoreError.self) {
                 try StoreRepair.repair(userID: "alice", in: dir.url, lockWait: .seconds(1), fileSystem: fs)
@@ -85,7 +91,7 @@ struct BackupFailureTests {
         try alter(dir.url.appendingPathComponent("users/bob/journal.jsonl"), line: 1, replacing: "turn 1", with: "TURN 1")
         let before = try treeContents(dir.url)
         #expect(throws: StateStoreError.self) {
-            try StoreSeal.seal(userID: nil, in: dir.url, dryRun: false, lockWait: .seconds(1), fileSystem: DiskFullFileSystem(marker: ".seal-backup"))
+            try StoreSeal.seal(userID: nil, in: dir.url, dryRun: false, lockWait: .seconds(1), fileSystem: DiskFullFileSystem(root: dir.url, marker: ".seal-backup"))
         }
         #expect(try userFolder(dir, "bob") == ["journal.jsonl"])
         var after = try treeContents(dir.url)

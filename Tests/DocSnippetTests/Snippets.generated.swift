@@ -50,7 +50,7 @@ enum Snippet_Durability_1 {
     }
 
     private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
-#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", line: 167)
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", line: 266)
 let store = try FileStateStore(directory: directory)
 Task {
     for await event in store.events {
@@ -210,7 +210,7 @@ enum Snippet_OnDiskFormat_1 {
     }
 
     private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
-#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", line: 483)
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/OnDiskFormat.md", line: 489)
 let t0 = Date(timeIntervalSince1970: 1_795_000_000)
 let store = try FileStateStore(directory: root, options: .init(automaticCompaction: false))
 var ana = CoachContext(userID: "ana")

@@ -24,7 +24,7 @@ struct FullDiskTests {
         try handle.write(contentsOf: Data(#"{"seq":2,"events":[{"type":"messagesApp"#.utf8))
         try handle.close()
 
-        let faulty = FaultyFileSystem(base: PosixFileSystem())
+        let faulty = FaultyFileSystem(base: PosixFileSystem(root: dir.url.standardizedFileURL.path))
         faulty.arm(.init(operation: .write, occurrence: 1, errno: ENOSPC, persists: true))
         store = try open(dir, faulty)
         #expect(try await store.loadContext(userID: "ana") == sampleContext("ana", messages: 3))
@@ -40,7 +40,7 @@ struct FullDiskTests {
     @Test("a new user's failed first save removes the folder and journal it created")
     func failedFirstSaveLeavesNothing() async throws {
         let dir = TemporaryDirectory("full-first")
-        let faulty = FaultyFileSystem(base: PosixFileSystem())
+        let faulty = FaultyFileSystem(base: PosixFileSystem(root: dir.url.standardizedFileURL.path))
         let store = try open(dir, faulty)
         for user in 0..<5 {
             faulty.arm(.init(operation: .write, occurrence: 1, errno: ENOSPC))
@@ -57,7 +57,7 @@ struct FullDiskTests {
     @Test("batched: a failed save does not stop the flush from syncing the saves acknowledged before it")
     func flushAfterFailedSave() async throws {
         let dir = TemporaryDirectory("full-flush")
-        let faulty = FaultyFileSystem(base: PosixFileSystem())
+        let faulty = FaultyFileSystem(base: PosixFileSystem(root: dir.url.standardizedFileURL.path))
         let store = try open(dir, faulty, .init(durability: .batched(interval: .seconds(3600))))
         try await store.saveContext(sampleContext("u", messages: 1))
         try await store.saveContext(sampleContext("u", messages: 2))  // acknowledged, not yet synced

@@ -105,9 +105,10 @@ struct SimulatedDiskTests {
     @Test("one lock holder at a time, until it closes")
     func locks() throws {
         let fs = SimulatedFileSystem()
-        let first = try #require(try fs.lockExclusively("/lock"))
-        #expect(try fs.lockExclusively("/lock") == nil)
+        try fs.makeDirectory("/store")
+        let first = try #require(try fs.lockStore("/store", legacyLockFile: "/store/store.lock"))
+        #expect(try fs.lockStore("/store", legacyLockFile: "/store/store.lock") == nil)
         first.close()
-        #expect(try fs.lockExclusively("/lock") != nil)
+        #expect(try fs.lockStore("/store", legacyLockFile: "/store/store.lock") != nil)
     }
 }

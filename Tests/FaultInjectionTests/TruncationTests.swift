@@ -13,7 +13,7 @@ struct TruncationTests {
         let folder = TemporaryDirectory("truncation")
         defer { folder.remove() }
         let fixture = try await JournalFixture.make(
-            fileSystem: PosixFileSystem(), root: folder.url.path, options: fastOptions(), compactedSaves: compactedSaves)
+            fileSystem: PosixFileSystem(root: folder.url.path), root: folder.url.path, options: fastOptions(), compactedSaves: compactedSaves)
         for length in 0...fixture.journal.count {
             try Data(fixture.journal[..<length]).write(to: URL(fileURLWithPath: fixture.paths.journal))
             try? FileManager.default.removeItem(atPath: fixture.paths.tornTail)

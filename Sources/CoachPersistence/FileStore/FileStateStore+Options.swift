@@ -33,19 +33,27 @@ extension FileStateStore {
         /// How many users' contexts stay cached in memory; the least recently used idle ones are
         /// dropped beyond it, so memory follows the users in use, not the users on disk.
         public var cachedUserLimit: Int
-        /// How many journals stay open at most, independently of the cache and of queued
-        /// compactions (a journal closed for room is reopened by its user's next save).
-        public var maxOpenFiles: Int = 64
+        /// How many file descriptors the store keeps open at most (journals of cached users,
+        /// files being compacted), independent of ``cachedUserLimit`` and of the compaction
+        /// backlog: a journal beyond it is closed and reopened when needed. Besides these, a
+        /// store holds the root and `users/` open (paths are resolved from them), and a writable
+        /// one its lock (the root again, and `store.lock` when an older version left one).
+        public var maxOpenFiles: Int
+        /// How a sync reaches the disk on Apple platforms; ignored on Linux. See
+        /// <doc:Durability> for what a power cut can lose with each.
+        public var appleSyncMethod: AppleSyncMethod
 
         /// Creates options; the defaults are durable writes, compaction at 1 MiB or 1,000
-        /// records, and 1,000 cached users.
+        /// records, 1,000 cached users, at most 64 open files, and `F_FULLFSYNC` on Apple platforms.
         public init(
             readOnly: Bool = false,
             durability: Durability = .durable,
             compactionThresholdBytes: Int = 1 << 20,
             compactionThresholdRecords: Int = 1000,
             automaticCompaction: Bool = true,
-            cachedUserLimit: Int = 1000
+            cachedUserLimit: Int = 1000,
+            maxOpenFiles: Int = 64,
+            appleSyncMethod: AppleSyncMethod = .fullSync
         ) {
             self.readOnly = readOnly
             self.durability = durability
@@ -53,6 +61,8 @@ extension FileStateStore {
             self.compactionThresholdRecords = compactionThresholdRecords
             self.automaticCompaction = automaticCompaction
             self.cachedUserLimit = cachedUserLimit
+            self.maxOpenFiles = maxOpenFiles
+            self.appleSyncMethod = appleSyncMethod
         }
     }
 }

@@ -50,7 +50,9 @@ public final class FileStateStore: StateStore, Sendable {
     ///   ``StateStoreError/unsupportedFormat(file:found:supported:)`` if a newer version wrote it,
     ///   ``StateStoreError/notAStore(directory:reason:)`` if it is something else.
     public convenience init(directory: URL, options: Options = Options()) throws {
-        try self.init(directory: directory, options: options, fileSystem: PosixFileSystem())
+        try self.init(
+            directory: directory, options: options,
+            fileSystem: PosixFileSystem(root: Self.rootPath(directory), appleSyncMethod: options.appleSyncMethod))
     }
 
     /// Opens the store through a given file system (tests inject faults here).

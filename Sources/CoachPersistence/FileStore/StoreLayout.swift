@@ -2,7 +2,7 @@
 ///
 /// ```
 /// store.json                  format name and version (StoreManifest)
-/// store.lock                  empty; flock'ed by the one writer
+/// store.lock                  only from versions before the root-folder lock; flock'ed if present
 /// users/<folder>/snapshot.json
 /// users/<folder>/journal.jsonl
 /// users/<folder>/journal.jsonl.torn    torn tails cut off by recovery, kept for forensics

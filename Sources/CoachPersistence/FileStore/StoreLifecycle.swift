@@ -10,13 +10,13 @@ final class StoreLifecycle: Sendable {
         var inFlight = 0
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var closeTask: Task<Void, any Error>?
-        var lock: (any OpenFile)?
+        var lock: (any HeldLock)?
     }
 
     private let state: Locked<State>
     private let directory: String
 
-    init(directory: String, lock: (any OpenFile)?) {
+    init(directory: String, lock: (any HeldLock)?) {
         self.directory = directory
         self.state = Locked(State(lock: lock))
     }

@@ -2,7 +2,7 @@
 enum StoreOpening {
     /// Prepares the root and returns the lock (`nil` when read-only: a read-only open takes no
     /// lock and writes nothing).
-    static func open(layout: StoreLayout, fileSystem fs: any FileSystem, readOnly: Bool) throws(StateStoreError) -> (any OpenFile)? {
+    static func open(layout: StoreLayout, fileSystem fs: any FileSystem, readOnly: Bool) throws(StateStoreError) -> (any HeldLock)? {
         do {
             return readOnly ? try openReadOnly(layout, fs) : try openWritable(layout, fs)
         } catch let error as StateStoreError {
@@ -14,8 +14,8 @@ enum StoreOpening {
         }
     }
 
-    private static func openReadOnly(_ layout: StoreLayout, _ fs: any FileSystem) throws -> (any OpenFile)? {
-        guard fs.isDirectory(layout.root) else {
+    private static func openReadOnly(_ layout: StoreLayout, _ fs: any FileSystem) throws -> (any HeldLock)? {
+        guard try fs.directoryExists(layout.root) else {
             throw StateStoreError.notAStore(directory: layout.root, reason: "there is no such directory")
         }
         guard let manifest = try fs.readFile(layout.manifest) else {
@@ -25,9 +25,12 @@ enum StoreOpening {
         return nil
     }
 
-    private static func openWritable(_ layout: StoreLayout, _ fs: any FileSystem) throws -> (any OpenFile)? {
+    private static func openWritable(_ layout: StoreLayout, _ fs: any FileSystem) throws -> (any HeldLock)? {
         try makeDirectories(layout.root, fs)
-        guard let lock = try fs.lockExclusively(layout.lockFile) else {
+        // The lock is on the root folder itself (and on store.lock only if an earlier version
+        // made one): deleting store.lock cannot let a second writer in, and opening a store
+        // creates no lock file (a fixture checked into git stays as it is).
+        guard let lock = try fs.lockStore(layout.root, legacyLockFile: layout.lockFile) else {
             throw StateStoreError.locked(directory: layout.root)
         }
         do {
@@ -54,7 +57,7 @@ enum StoreOpening {
 
     /// `mkdir -p`, syncing each parent that gained a folder.
     private static func makeDirectories(_ path: String, _ fs: any FileSystem) throws {
-        if fs.isDirectory(path) { return }
+        if try fs.directoryExists(path) { return }
         let parent = StorePath.parent(of: path)
         if parent != path { try makeDirectories(parent, fs) }
         if try fs.makeDirectory(path) { try fs.syncDirectory(parent) }

@@ -7,7 +7,7 @@ import Foundation
 enum UserDeletion {
     static func delete(paths: UserPaths, fileSystem fs: any FileSystem) throws(FileSystemError) {
         let trash = paths.layout.trash(paths.folder)
-        guard fs.isDirectory(paths.directory) else {
+        guard try fs.directoryExists(paths.directory) else {
             // Already gone, perhaps by an earlier attempt whose sync failed: make that durable.
             try fs.syncDirectory(paths.layout.usersDirectory)
             try empty(trash, fs)

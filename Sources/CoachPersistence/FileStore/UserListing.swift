@@ -11,11 +11,8 @@ enum UserListing {
     /// listing never drops a user silently. Only a hashed folder whose id cannot be read makes
     /// the listing throw, since no id can stand for it.
     static func userIDs(layout: StoreLayout, fileSystem fs: any FileSystem, cleanUp: Bool) throws(StateStoreError) -> [String] {
-        let names: [String]
-        do {
-            names = fs.isDirectory(layout.usersDirectory) ? try fs.listDirectory(layout.usersDirectory) : []
-        } catch {
-            throw StateStoreError(error)
+        let names = try storeErrors { () throws(FileSystemError) in
+            try fs.directoryExists(layout.usersDirectory) ? try fs.listDirectory(layout.usersDirectory) : []
         }
         var ids: [String] = []
         for name in names {
@@ -25,8 +22,8 @@ enum UserListing {
             }
             let paths = UserPaths(layout: layout, folder: name)
             if let id = UserFolderName.decode(name), UserFolderName.encode(id) == name {
-                if try holdsData(paths, fs) ?? true { ids.append(id) }
-            } else if UserFolderName.isHashed(name), try holdsData(paths, fs) != false {
+                if holdsData(paths, fs) ?? true { ids.append(id) }
+            } else if UserFolderName.isHashed(name), holdsData(paths, fs) != false {
                 guard let id = storedUserID(paths, fs) else {
                     throw .io(
                         operation: "read the user id stored in", path: paths.directory, errno: 0,
@@ -63,12 +60,13 @@ enum UserListing {
     }
 
     /// Whether the folder holds a user: a snapshot, or a journal with a whole line (a sound
-    /// record, or damage that its load reports). `nil` when the files cannot be read.
-    private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) throws(StateStoreError) -> Bool? {
-        if fs.fileSize(paths.snapshot) != nil { return true }
-        guard (fs.fileSize(paths.journal) ?? 0) > 0 else { return false }
-        do {
-            guard let journal = try fs.readFile(paths.journal) else { return false }
+    /// record, or damage that its load reports). `nil` when its entries cannot be read or are
+    /// not what the store writes (a link, a FIFO): the user's load then reports why.
+    private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) -> Bool? {
+        do throws(FileSystemError) {
+            guard try fs.directoryExists(paths.directory) else { return false }
+            if try fs.exists(paths.snapshot) { return true }
+            guard try fs.regularFileSize(paths.journal) ?? 0 > 0, let journal = try fs.readFile(paths.journal) else { return false }
             return holdsWholeLine(journal)
         } catch {
             return nil

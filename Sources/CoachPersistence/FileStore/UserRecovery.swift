@@ -14,7 +14,7 @@ enum UserRecovery {
     static func load(
         userID: String, paths: UserPaths, fileSystem fs: any FileSystem, writable: Bool
     ) throws(StateStoreError) -> Outcome {
-        guard fs.isDirectory(paths.directory) else {
+        guard try storeErrors({ () throws(FileSystemError) in try fs.directoryExists(paths.directory) }) else {
             return Outcome(state: UserState(userID: userID, folder: paths.folder))
         }
         let files = writable ? try UserFiles.readOnce(paths, fileSystem: fs) : try UserFiles.read(paths, fileSystem: fs)

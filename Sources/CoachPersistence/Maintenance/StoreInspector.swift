@@ -19,7 +19,7 @@ public struct StoreInspector: Sendable {
     /// - Throws: ``StateStoreError/notAStore(directory:reason:)`` if there is no store there,
     ///   ``StateStoreError/unsupportedFormat(file:found:supported:)`` if a newer version wrote it.
     public init(directory: URL) throws {
-        try self.init(directory: directory, fileSystem: PosixFileSystem())
+        try self.init(directory: directory, fileSystem: PosixFileSystem(root: Self.rootPath(directory)))
     }
 
     init(directory: URL, fileSystem: any FileSystem) throws(StateStoreError) {
@@ -118,7 +118,7 @@ public struct StoreInspector: Sendable {
     }
 
     func inspect(_ userID: String, paths: UserPaths) throws(StateStoreError) -> Inspection? {
-        guard fileSystem.isDirectory(paths.directory) else { return nil }
+        guard try storeErrors({ () throws(FileSystemError) in try fileSystem.directoryExists(paths.directory) }) else { return nil }
         let files = try UserFiles.read(paths, fileSystem: fileSystem)
         guard files.snapshot != nil || !(files.journal ?? []).isEmpty else { return nil }
         let snapshotSequence = files.snapshot.flatMap { try? SnapshotFile.decode($0).sequence }

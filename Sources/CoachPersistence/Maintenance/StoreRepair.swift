@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What ``StoreRepair/repair(userID:in:lockWait:)`` did to a user's journal.
 public struct RepairReport: Hashable, Sendable {
@@ -53,7 +48,7 @@ public enum StoreRepair {
     ///   ``StateStoreError/noSuchUser(userID:directory:)``, ``StateStoreError/notRepairable(userID:reason:)``,
     ///   or a ``StateStoreError`` for a failed file operation.
     public static func repair(userID: String, in directory: URL, lockWait: Duration = .seconds(1)) throws -> RepairReport {
-        try repair(userID: userID, in: directory, lockWait: lockWait, fileSystem: PosixFileSystem())
+        try repair(userID: userID, in: directory, lockWait: lockWait, fileSystem: PosixFileSystem(root: directory.standardizedFileURL.path))
     }
 
     static func repair(userID: String, in directory: URL, lockWait: Duration, fileSystem fs: any FileSystem) throws -> RepairReport {
@@ -108,8 +103,9 @@ public enum StoreRepair {
             throw StateStoreError.notRepairable(userID: userID, reason: reason(error, inspector))
         }
 
-        let backup = freeName(paths.journal + ".repair-backup", fs)
+        let backup: String
         do throws(FileSystemError) {
+            backup = try freeName(paths.journal + ".repair-backup", fs)
             try writeBackup(cut, to: backup, in: paths.directory, fs)
             let journalFile = try fs.openFile(paths.journal, create: false, truncate: false)
             defer { journalFile.close() }
@@ -126,7 +122,7 @@ public enum StoreRepair {
     }
 
     /// The store's write lock, retried every 20 ms until `wait` has passed.
-    static func waitForLock(_ layout: StoreLayout, _ fs: any FileSystem, _ wait: Duration) throws(StateStoreError) -> (any OpenFile)? {
+    static func waitForLock(_ layout: StoreLayout, _ fs: any FileSystem, _ wait: Duration) throws(StateStoreError) -> (any HeldLock)? {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: wait)
         while true {
@@ -134,7 +130,7 @@ public enum StoreRepair {
                 return try StoreOpening.open(layout: layout, fileSystem: fs, readOnly: false)
             } catch .locked(let directory) {
                 guard clock.now < deadline else { throw .locked(directory: directory) }
-                usleep(20_000)
+                Thread.sleep(forTimeInterval: 0.02)
             }
         }
     }
@@ -155,10 +151,10 @@ public enum StoreRepair {
     }
 
     /// `base`, or the first of `base.2`, `base.3`… that does not exist yet.
-    static func freeName(_ base: String, _ fs: any FileSystem) -> String {
+    static func freeName(_ base: String, _ fs: any FileSystem) throws(FileSystemError) -> String {
         var candidate = base
         var n = 1
-        while fs.fileSize(candidate) != nil || fs.isDirectory(candidate) {
+        while try fs.exists(candidate) {
             n += 1
             candidate = "\(base).\(n)"
         }

@@ -24,7 +24,7 @@ public enum StoreSeal {
     ///   reason of what cannot be sealed, ``StateStoreError/noSuchUser(userID:directory:)``,
     ///   ``StateStoreError/locked(directory:)``, or a ``StateStoreError`` for a failed file operation.
     public static func seal(userID: String? = nil, in directory: URL, dryRun: Bool = false, lockWait: Duration = .seconds(1)) throws -> SealReport {
-        try seal(userID: userID, in: directory, dryRun: dryRun, lockWait: lockWait, fileSystem: PosixFileSystem())
+        try seal(userID: userID, in: directory, dryRun: dryRun, lockWait: lockWait, fileSystem: PosixFileSystem(root: StoreInspector.rootPath(directory)))
     }
 
     static func seal(userID: String?, in directory: URL, dryRun: Bool, lockWait: Duration, fileSystem fs: any FileSystem) throws -> SealReport {
@@ -188,8 +188,9 @@ public enum StoreSeal {
     /// Copies `original` to the first free backup name beside `path`, then replaces `path` with
     /// `sealed`; returns the backup's path. A backup that could not be written whole is removed.
     private static func write(_ sealed: [UInt8], to path: String, keeping original: [UInt8], _ fs: any FileSystem) throws(StateStoreError) -> String {
-        let backup = StoreRepair.freeName(path + backupSuffix, fs)
+        let backup: String
         do throws(FileSystemError) {
+            backup = try StoreRepair.freeName(path + backupSuffix, fs)
             try fs.replaceFileDurably(backup, with: original, temporaryPath: backup + ".tmp")
             try fs.replaceFileDurably(path, with: sealed, temporaryPath: path + ".tmp")
         } catch {

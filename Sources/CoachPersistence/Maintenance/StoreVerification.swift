@@ -76,22 +76,30 @@ extension StoreInspector {
         }
         let names: [String]
         do {
-            names = fileSystem.isDirectory(layout.usersDirectory) ? try fileSystem.listDirectory(layout.usersDirectory) : []
+            names = try fileSystem.directoryExists(layout.usersDirectory) ? try fileSystem.listDirectory(layout.usersDirectory) : []
         } catch {
             throw StateStoreError(error)
         }
         for name in names.sorted() where !name.hasPrefix(StoreLayout.trashPrefix) {
             let paths = UserPaths(layout: layout, folder: name)
-            guard fileSystem.isDirectory(paths.directory) else {
+            let isFolder: Bool
+            do {
+                isFolder = try fileSystem.directoryExists(paths.directory)
+            } catch {
                 // Anything but a folder here is a user the store cannot read: say so, go on.
                 report.problems.append(
                     problem(.unreadableFolder, UserFolderName.decode(name), paths.directory, nil,
-                            "is not a folder (a file, or a link to nothing); the store cannot read a user from it"))
+                            "is not a folder the store can read: \(error.reason)"))
                 continue
             }
+            guard isFolder else { continue }
             let id = UserFolderName.decode(name) ?? UserListing.storedUserID(paths, fileSystem)
             guard let id else {
-                if fileSystem.fileSize(paths.snapshot) != nil || (fileSystem.fileSize(paths.journal) ?? 0) > 0 {
+                let holdsData = try storeErrors { () throws(FileSystemError) in
+                    if try fileSystem.regularFileSize(paths.snapshot) != nil { return true }
+                    return try fileSystem.regularFileSize(paths.journal) ?? 0 > 0
+                }
+                if holdsData {
                     report.problems.append(
                         problem(.unknownFolder, nil, paths.directory, nil,
                                 "no user can be read from this folder's name or files"))
@@ -111,9 +119,9 @@ extension StoreInspector {
     /// Checks one user's files; `false` if the user has no data.
     @discardableResult
     private func check(userID: String, paths: UserPaths, into report: inout StoreVerification) throws(StateStoreError) -> Bool {
-        guard fileSystem.isDirectory(paths.directory) else { return false }
         let files: UserFiles
         do {
+            guard try storeErrors({ () throws(FileSystemError) in try fileSystem.directoryExists(paths.directory) }) else { return false }
             files = try UserFiles.read(paths, fileSystem: fileSystem)
         } catch {
             // One unreadable user is a problem to report, not the end of the check.

@@ -11,8 +11,10 @@ import Glibc
 final class FaultyFileSystem: FileSystem, @unchecked Sendable {
     /// The kinds of operation a fault can target.
     enum Operation: String, CaseIterable, Sendable {
-        /// `openFile`, `lockExclusively`.
+        /// `openFile`, `lockStore`.
         case open
+        /// `kind(of:)`: the existence checks.
+        case stat
         /// `readFile`, `listDirectory`, `OpenFile.read`.
         case read
         case write, sync, truncate, rename
@@ -95,9 +97,10 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         return try base.listDirectory(path)
     }
 
-    func isDirectory(_ path: String) -> Bool { base.isDirectory(path) }
-
-    func fileSize(_ path: String) -> Int64? { base.fileSize(path) }
+    func kind(of path: String) throws(FileSystemError) -> FileKind? {
+        try check(.stat, path)
+        return try base.kind(of: path)
+    }
 
     func makeDirectory(_ path: String) throws(FileSystemError) -> Bool {
         try check(.makeDirectory, path)
@@ -129,9 +132,9 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {
         try base.syncDirectory(path)
     }
 
-    func lockExclusively(_ path: String) throws(FileSystemError) -> (any OpenFile)? {
-        try check(.open, path)
-        return try base.lockExclusively(path).map { FaultyFile($0, fileSystem: self) }
+    func lockStore(_ root: String, legacyLockFile: String) throws(FileSystemError) -> (any HeldLock)? {
+        try check(.open, root)
+        return try base.lockStore(root, legacyLockFile: legacyLockFile)
     }
 }
 
@@ -173,6 +176,8 @@ private final class FaultyFile: OpenFile, @unchecked Sendable {
         }
         try file.sync(dataOnly: dataOnly)
     }
+
+    func startWriteback(offset: Int64, length: Int64) { file.startWriteback(offset: offset, length: length) }
 
     func truncate(to length: Int64) throws(FileSystemError) {
         try fileSystem.check(.truncate, path)

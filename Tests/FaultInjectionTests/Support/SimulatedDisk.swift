@@ -66,6 +66,12 @@ struct SimulatedDisk: Sendable {
         return Int64(inodes[id]!.data.count)
     }
 
+    /// What `path` names (the disk holds only folders and regular files).
+    func kind(of path: String) -> FileKind? {
+        guard let id = lookup(path) else { return nil }
+        return inodes[id]!.isDirectory ? .directory : .regularFile(size: Int64(inodes[id]!.data.count))
+    }
+
     func readFile(_ path: String) throws(FileSystemError) -> [UInt8]? {
         guard let id = lookup(path) else { return nil }
         guard !inodes[id]!.isDirectory else { throw FileSystemError(operation: "read", path: path, errno: EISDIR) }

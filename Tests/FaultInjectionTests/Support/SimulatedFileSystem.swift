@@ -9,7 +9,7 @@ import Glibc
 ///
 /// Mutating operations are: `makeDirectory`, `openFile` with `create` or `truncate`, `write`,
 /// `sync`, `truncate`, `rename`, `removeFile`, `removeDirectory`, `syncDirectory`,
-/// `lockExclusively`.
+/// `lockStore`.
 final class SimulatedFileSystem: FileSystem, @unchecked Sendable {
     private let lock = NSLock()
     private var state: SimulatedDisk
@@ -89,12 +89,13 @@ final class SimulatedFileSystem: FileSystem, @unchecked Sendable {
         try inspect { disk throws(FileSystemError) in try disk.listDirectory(path) }
     }
 
-    func isDirectory(_ path: String) -> Bool {
-        lock.withLock { state.isDirectory(path) }
+    func kind(of path: String) throws(FileSystemError) -> FileKind? {
+        lock.withLock { state.kind(of: path) }
     }
 
-    func fileSize(_ path: String) -> Int64? {
-        lock.withLock { state.fileSize(path) }
+    /// Whether `path` names a directory now.
+    func isDirectory(_ path: String) -> Bool {
+        lock.withLock { state.isDirectory(path) }
     }
 
     @discardableResult
@@ -133,12 +134,42 @@ final class SimulatedFileSystem: FileSystem, @unchecked Sendable {
         try mutate(path, "sync directory") { disk throws(FileSystemError) in try disk.syncDirectory(path) }
     }
 
-    func lockExclusively(_ path: String) throws(FileSystemError) -> (any OpenFile)? {
-        let inode: Int? = try mutate(path, "open lock file") { disk throws(FileSystemError) in
-            let inode = try disk.openFile(path, create: true, truncate: false)
-            return lockedInodes.insert(inode).inserted ? inode : nil
+    /// Locks the root directory's inode, and the legacy lock file's if it exists (as
+    /// ``PosixFileSystem`` does: nothing is created).
+    func lockStore(_ root: String, legacyLockFile: String) throws(FileSystemError) -> (any HeldLock)? {
+        let inodes: [Int]? = try mutate(root, "lock") { disk throws(FileSystemError) in
+            guard let directory = disk.lookup(root), disk.inodes[directory]!.isDirectory else {
+                throw FileSystemError(operation: "open directory", path: root, errno: ENOENT)
+            }
+            let wanted = [directory] + (disk.lookup(legacyLockFile).map { [$0] } ?? [])
+            guard lockedInodes.isDisjoint(with: wanted) else { return nil }
+            lockedInodes.formUnion(wanted)
+            return wanted
         }
-        return inode.map { SimulatedFile(path: path, inode: $0, fileSystem: self, holdsLock: true) }
+        return inodes.map { SimulatedLock(inodes: $0, fileSystem: self) }
+    }
+}
+
+/// A lock of a ``SimulatedFileSystem`` on some inodes.
+final class SimulatedLock: HeldLock, @unchecked Sendable {
+    private let inodes: [Int]
+    private let fileSystem: SimulatedFileSystem
+    private let closed = NSLock()
+    private var isClosed = false
+
+    fileprivate init(inodes: [Int], fileSystem: SimulatedFileSystem) {
+        self.inodes = inodes
+        self.fileSystem = fileSystem
+    }
+
+    deinit { close() }
+
+    func close() {
+        let wasOpen = closed.withLock {
+            defer { isClosed = true }
+            return !isClosed
+        }
+        if wasOpen { inodes.forEach(fileSystem.unlock) }
     }
 }
 
