@@ -185,11 +185,11 @@ struct FileStoreRevisionTests {
         try await store.saveContext(CoachContext(userID: "u"))
         recorder.clear()
         let journalLog: @Sendable () -> [String] = { recorder.log.filter { $0.hasSuffix("/users/u/journal.jsonl") } }
-        // A compaction waiting behind a blocked compaction queue keeps an operation in flight,
+        // A compaction waiting behind a blocked compaction thread keeps an operation in flight,
         // so the updates below run on the user's Dispatch queue, never inline on one of the few
         // cooperative threads that the first update's body blocks.
         let gate = DispatchSemaphore(value: 0)
-        store.compactionQueue.async { gate.wait() }
+        store.compactionThread.async { gate.wait() }
         let compaction = Task { try await store.compact(userID: "u") }
         while store.lifecycle.inFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let started = Locked(false)

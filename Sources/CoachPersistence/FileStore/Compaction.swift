@@ -1,22 +1,22 @@
 import Dispatch
 
-/// Compaction: a user's journal folded into a new snapshot on the background queue, while
+/// Compaction: a user's journal folded into a new snapshot on the background thread, while
 /// saves go on. The steps, each safe to crash after (see the format page):
 ///
 /// 1. **Capture** (under the user's lock, instant): the cached context at sequence N, its
 ///    revision, and the byte offset where record N ends. Nothing is replayed.
-/// 2. **Snapshot** (compaction queue, long): write `snapshot.json.tmp`, fsync, rename over
+/// 2. **Snapshot** (compaction thread, long): write `snapshot.json.tmp`, fsync, rename over
 ///    `snapshot.json`, fsync the folder. Saves keep appending to `journal.jsonl` meanwhile; a
 ///    crash now leaves records ≤ N in the journal, which replay skips (durability rule 7: the
 ///    snapshot is durable before the journal loses anything).
 /// 3. **Swap** (see `JournalSwap`): copy the records appended since step 1 into
-///    `journal.jsonl.tmp` and fdatasync it (compaction queue); then, under the user's lock,
+///    `journal.jsonl.tmp` and fdatasync it (compaction thread); then, under the user's lock,
 ///    append any record saved meanwhile, rename over `journal.jsonl`, fsync the folder. The
 ///    journal now holds only records above N. A save waits only for that rename and folder sync.
 enum Compaction {
-    /// Compacts one user; `false` if there was nothing to compact. On the compaction queue.
+    /// Compacts one user; `false` if there was nothing to compact. On the compaction thread.
     static func run(_ slot: UserSlot, store: FileStateStore) throws(StateStoreError) -> Bool {
-        dispatchPrecondition(condition: .onQueue(store.compactionQueue))
+        precondition(store.compactionThread.isCurrent, "compaction runs on the store's compaction thread")
         guard let capture = try Capture.take(slot, store) else { return false }
         store.emit(.compactionStarted(userID: slot.userID, journalBytes: capture.boundary))
         guard let snapshotBytes = try writeSnapshot(capture, slot, store) else { return false }
@@ -70,7 +70,7 @@ enum Compaction {
         }
     }
 
-    /// Step 3: the replacement journal is written on this queue, then swapped in under the
+    /// Step 3: the replacement journal is written on this thread, then swapped in under the
     /// user's lock. Returns the new journal's size, or `nil` if the user's state changed under
     /// us (the snapshot is in place and replay skips what it covers, so skipping the swap is safe).
     private static func swapJournal(_ capture: Capture, _ slot: UserSlot, _ store: FileStateStore) throws(StateStoreError) -> Int? {

@@ -17,7 +17,7 @@ extension FileStateStore {
         _ = try lifecycle.enter()
         defer { lifecycle.leave() }
         let result: Result<Bool, StateStoreError> = await withCheckedContinuation { continuation in
-            compactionQueue.async {
+            compactionThread.async {
                 continuation.resume(returning: Result { () throws(StateStoreError) in try self.compactNow(userID) })
             }
         }
@@ -55,7 +55,7 @@ extension FileStateStore {
             compactionsQueued.withLock { _ = $0.remove(ExactString(userID)) }
             return
         }
-        compactionQueue.async {
+        compactionThread.async {
             defer { self.lifecycle.leave() }
             self.compactionsQueued.withLock { _ = $0.remove(ExactString(userID)) }
             guard !self.lifecycle.isClosing else { return }  // closing skips the backlog
@@ -67,7 +67,7 @@ extension FileStateStore {
         }
     }
 
-    /// Runs one compaction of `userID` on the compaction queue, holding its slot meanwhile.
+    /// Runs one compaction of `userID` on the compaction thread, holding its slot meanwhile.
     private func compactNow(_ userID: String) throws(StateStoreError) -> Bool {
         let slot = registry.acquire(userID)
         defer { registry.release(slot) }

@@ -20,7 +20,8 @@ import Foundation
 /// operation, runs them in order under the lock, writes their records together and syncs once.
 /// The worker is the caller's own thread when nothing else is in flight (no thread hand-off on a
 /// latency-bound path), and otherwise the user's serial Dispatch queue, which gets a thread of its
-/// own while it blocks in `fdatasync`. Compaction runs on one background queue and takes the
+/// own while it blocks in `fdatasync`. Compaction runs on one background thread, at low I/O
+/// priority, and takes the
 /// user's lock only to capture and to swap.
 public final class FileStateStore: StateStore, Sendable {
     /// The store's root directory.
@@ -38,7 +39,7 @@ public final class FileStateStore: StateStore, Sendable {
     let pool: DescriptorPool
     let lifecycle: StoreLifecycle
     let watchers = ContextWatchers()
-    let compactionQueue = DispatchQueue(label: "coach-persistence.compaction", qos: .utility)
+    let compactionThread: CompactionThread
     /// Users with a compaction queued and not yet started (so each is queued once).
     let compactionsQueued = Locked<Set<ExactString>>([])
     let flusher: BatchFlusher?
@@ -67,6 +68,9 @@ public final class FileStateStore: StateStore, Sendable {
             UserSlot(userID: id, paths: UserPaths(layout: layout, folder: UserFolderName.encode(id)))
         }
         pool = DescriptorPool(limit: options.maxOpenFiles)
+        compactionThread = CompactionThread(label: "coach-persistence.compaction") { [fileSystem] in
+            fileSystem.lowerCurrentThreadIOPriority()
+        }
         let lock = try StoreOpening.open(layout: layout, fileSystem: fileSystem, readOnly: options.readOnly)
         lifecycle = StoreLifecycle(directory: layout.root, lock: lock)
         // Made only once the store is open: a timer source that was never resumed must not be released.
@@ -84,6 +88,7 @@ public final class FileStateStore: StateStore, Sendable {
         guard !lifecycle.isClosing else { return }
         flusher?.stop()
         _ = flusher?.flushNow(store: self)
+        compactionThread.stop()
         pool.closeAll()
         lifecycle.releaseLock()
         watchers.close()
@@ -178,6 +183,7 @@ public final class FileStateStore: StateStore, Sendable {
 
     private func finishClosing() async throws {
         await lifecycle.waitUntilIdle()
+        compactionThread.stop()
         flusher?.stop()
         let failures = flushAll()
         pool.closeAll()

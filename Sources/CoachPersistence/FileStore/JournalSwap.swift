@@ -11,7 +11,7 @@ enum JournalSwap {
         var copiedUpTo: Int
     }
 
-    /// Part one, on the compaction queue while saves go on: copies the complete records after
+    /// Part one, on the compaction thread while saves go on: copies the complete records after
     /// `boundary` into `journal.jsonl.tmp` and fdatasyncs it. `nil` if the journal is shorter
     /// than `boundary`: it is no longer the one compaction started from (the user was deleted).
     static func prepare(from boundary: Int, paths: UserPaths, fileSystem fs: any FileSystem) throws(FileSystemError) -> Prepared? {
