@@ -50,7 +50,7 @@ enum Snippet_Durability_1 {
     }
 
     private static func body(store: any StateStore, directory: URL, root: URL, otherStore: FileStateStore) async throws {
-#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", line: 266)
+#sourceLocation(file: "Sources/CoachPersistence/CoachPersistence.docc/Durability.md", line: 292)
 let store = try FileStateStore(directory: directory)
 Task {
     for await event in store.events {

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The real ``FileSystem``: thin wrappers over POSIX calls (see ``Platform``), errors returned
 /// as values, confined to one store's root.
@@ -17,11 +16,11 @@ final class PosixFileSystem: FileSystem {
     /// How syncs reach the disk on Apple platforms.
     let appleSyncMethod: FileStateStore.AppleSyncMethod
     /// The root, held open once it exists (-1 until then).
-    private let rootDescriptor = Mutex<Int32>(-1)
+    private let rootDescriptor = Locked<Int32>(-1)
     /// Folders right below the root (`users/`), held open once walked through: two fewer calls
     /// for every file the store opens. Like the root, they are not expected to be replaced
     /// under an open store.
-    private let topFolders = Mutex<[String: Int32]>([:])
+    private let topFolders = Locked<[String: Int32]>([:])
 
     init(root: String, appleSyncMethod: FileStateStore.AppleSyncMethod = .fullSync) {
         var root = root
@@ -374,10 +373,10 @@ func check<T>(_ outcome: Platform.Outcome<T>, _ operation: String, _ path: Strin
 
 /// The descriptors of a held store lock (the root, and `store.lock` if it exists).
 final class PosixLock: HeldLock {
-    private let descriptors: Mutex<[Int32]>
+    private let descriptors: Locked<[Int32]>
 
     init(descriptors: [Int32]) {
-        self.descriptors = Mutex(descriptors)
+        self.descriptors = Locked(descriptors)
     }
 
     deinit { close() }

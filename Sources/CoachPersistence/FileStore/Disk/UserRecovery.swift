@@ -6,7 +6,16 @@ enum UserRecovery {
     /// What a load found besides the state: a torn tail, if there was one.
     struct Outcome {
         var state: UserState
-        var tornTail: FileStateStore.Event?
+        var tornTail: TornTailCut?
+    }
+
+    /// A torn tail that recovery found: cut off when writable (``copyFailure`` says why no copy
+    /// was kept, if none could be), skipped in memory otherwise.
+    struct TornTailCut: Sendable {
+        var line: Int
+        var keptBytes: Int
+        var cutBytes: Int
+        var copyFailure: String?
     }
 
     /// Reads `userID`'s files and recovers the user from them. A writable store reads them
@@ -58,17 +67,16 @@ enum UserRecovery {
         state.journalFileLength = journalBytes.count
         state.journalRecords = replay.recordCount
 
-        var event: FileStateStore.Event?
+        var cut: TornTailCut?
         if let torn = replay.tornTail, let line = replay.tornTailLine {
-            event = .tornTailTruncated(userID: userID, line: line, keptBytes: torn.lowerBound, cutBytes: torn.count)
-            if writable { state.journalFileLength = torn.lowerBound }
-            if writable, let copyFailure = try cutTornTail(Array(journalBytes[torn]), at: torn.lowerBound, paths: paths, fileSystem: fs) {
-                event = .tornTailDiscarded(
-                    userID: userID, line: line, keptBytes: torn.lowerBound, cutBytes: torn.count, reason: copyFailure.description)
+            cut = TornTailCut(line: line, keptBytes: torn.lowerBound, cutBytes: torn.count)
+            if writable {
+                state.journalFileLength = torn.lowerBound
+                cut?.copyFailure = try cutTornTail(Array(journalBytes[torn]), at: torn.lowerBound, paths: paths, fileSystem: fs)?.description
             }
         }
         if writable { removeTemporaries(paths, fs) }
-        return Outcome(state: state, tornTail: event)
+        return Outcome(state: state, tornTail: cut)
     }
 
     /// The user's snapshot, or `nil` if there is none.

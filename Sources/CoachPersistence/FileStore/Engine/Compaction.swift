@@ -97,7 +97,7 @@ enum Compaction {
                     return nil
                 }
             } catch {
-                // Either journal may be the one on disk now: drop the cache and re-read (rule 10).
+                // Either journal may be the one on disk now: drop the cache and re-read (durability rule 10).
                 JournalSwap.abandon(prepared.file, paths: slot.paths, fileSystem: fs)
                 store.pool.discard(slot.journal)
                 core.state = nil

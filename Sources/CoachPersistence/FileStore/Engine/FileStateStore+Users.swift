@@ -90,7 +90,7 @@ extension FileStateStore {
     }
 
     /// Writes the batch's records and syncs them as the durability says; `nil` on success. On a
-    /// failure the user's cache is dropped (rule 10: re-read from disk before the next write).
+    /// failure the user's cache is dropped (durability rule 10: re-read from disk before the next write).
     private func commit(_ batch: inout UserBatch, _ core: inout UserSlot.Core, _ slot: UserSlot) -> StateStoreError? {
         guard var state = core.state else { return nil }
         core.state = nil
@@ -129,7 +129,12 @@ extension FileStateStore {
         do {
             let outcome = try UserRecovery.load(
                 userID: slot.userID, paths: slot.paths, fileSystem: fileSystem, writable: !options.readOnly)
-            if let event = outcome.tornTail { emit(event) }
+            if let cut = outcome.tornTail {
+                emit(
+                    cut.copyFailure.map {
+                        .tornTailDiscarded(userID: slot.userID, line: cut.line, keptBytes: cut.keptBytes, cutBytes: cut.cutBytes, reason: $0)
+                    } ?? .tornTailTruncated(userID: slot.userID, line: cut.line, keptBytes: cut.keptBytes, cutBytes: cut.cutBytes))
+            }
             core.loads += 1
             return outcome.state
         } catch {
@@ -193,7 +198,7 @@ extension FileStateStore {
     }
 
     /// Syncs what the user's batched saves still owe; returns the failure, if any. A failed sync
-    /// drops the user's cache (rule 10) and is reported once: a later sync that succeeds proves
+    /// drops the user's cache (durability rule 10) and is reported once: a later sync that succeeds proves
     /// nothing about the writes the failed one covered.
     func flush(_ slot: UserSlot) -> StateStoreError? {
         slot.core.withLock { core in
@@ -228,38 +233,5 @@ extension FileStateStore {
             return JSONCoding.reason(error)
         }
         return error.description
-    }
-}
-
-/// The result of one operation, handed from the user's worker to the caller.
-final class ResultBox<T: Sendable>: Sendable {
-    private struct State {
-        var result: Result<T, any Error>?
-        var waiter: CheckedContinuation<T, any Error>?
-    }
-
-    private let state = Locked(State())
-
-    /// Delivers the result (once).
-    func set(_ result: Result<T, any Error>) {
-        let waiter = state.withLock { state in
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: result)
-    }
-
-    /// The result: at once if the worker already delivered it (the caller ran it inline), or
-    /// when it does.
-    func value() async throws -> T {
-        if let result = state.withLock({ $0.result }) { return try result.get() }
-        return try await withCheckedThrowingContinuation { continuation in
-            let ready = state.withLock { state in
-                if state.result == nil { state.waiter = continuation }
-                return state.result
-            }
-            if let ready { continuation.resume(with: ready) }
-        }
     }
 }
