@@ -177,6 +177,28 @@ struct FileStoreRevisionTests {
         try await store.close()
     }
 
+    @Test("a hand edit of a snapshot, once sealed, has a revision of its own")
+    func sealedEditGetsNewRevision() async throws {
+        let dir = TemporaryDirectory("rev-seal")
+        var store = try FileStateStore(directory: dir.url, options: fastOptions())
+        try await store.saveContext(sampleContext("u", messages: 2))
+        try await store.compact(userID: "u")
+        let before = try #require(try await store.loadStoredContext(userID: "u"))
+        try await store.close()
+        let path = dir.url.appendingPathComponent("users/u/snapshot.json")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "message 1", with: "message one").write(to: path, atomically: true, encoding: .utf8)
+        _ = try StoreSeal.seal(userID: "u", in: dir.url)
+        store = try FileStateStore(directory: dir.url, options: fastOptions())
+        let after = try #require(try await store.loadStoredContext(userID: "u"))
+        #expect(after.context != before.context)
+        #expect(after.revision != before.revision, "an edited context kept its old revision")
+        await #expect(throws: StateStoreError.self) {
+            try await store.saveContext(before.context, ifRevision: before.revision)
+        }
+        try await store.close()
+    }
+
     @Test("concurrent updates of one user share fdatasyncs, and each returns only after the sync that covers it")
     func groupCommit() async throws {
         let dir = TemporaryDirectory("group-commit")

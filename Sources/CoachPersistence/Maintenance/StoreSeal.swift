@@ -166,10 +166,14 @@ public enum StoreSeal {
         guard wire.context.userID == userID else {
             throw refuse("it holds user '\(wire.context.userID)', not '\(userID)'")
         }
-        let snapshot = SnapshotFile(context: wire.context, sequence: wire.sequence, revision: wire.revision)
         let encoded: [UInt8]
         do {
-            encoded = try snapshot.encoded()
+            // A hand edit is a new version of the context, so it gets a revision of its own: an
+            // app still holding the old revision gets a conflict rather than overwriting the edit.
+            let previous = wire.revision.flatMap(ContextRevision.init)?.hash ?? RevisionHash.origin
+            let edited = try SnapshotFile(context: wire.context, sequence: wire.sequence).encoded()
+            let revision = ContextRevision(sequence: wire.sequence, hash: RevisionHash.chain(previous, edited))
+            encoded = try SnapshotFile(context: wire.context, sequence: wire.sequence, revision: revision.description).encoded()
         } catch {
             throw refuse("it cannot be written (\(JSONCoding.reason(error)))")
         }
