@@ -1,6 +1,11 @@
 import CoachTestSupport
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 @testable import CoachPersistence
 
 /// `userIDs()` lists exactly the users that load: a user whose only record is torn loads as nil
@@ -34,5 +39,23 @@ struct UserListingTests {
         let store = try FileStateStore(directory: dir.url, options: fastOptions(readOnly: true))
         #expect(try await store.loadContext(userID: "blank") == nil)
         #expect(try await store.userIDs() == [])
+    }
+
+    @Test("a user whose files cannot be read is listed, and its load says why")
+    func unreadableUserIsListed() async throws {
+        let dir = TemporaryDirectory("listing-unreadable")
+        let writer = try FileStateStore(directory: dir.url, options: fastOptions())
+        try await writer.saveContext(sampleContext("ana", messages: 1))
+        try await writer.saveContext(sampleContext("bob", messages: 1))
+        try await writer.close()
+        let journal = dir.path("users/bob/journal.jsonl")
+        try FileManager.default.removeItem(atPath: journal)
+        #expect(mkfifo(journal, 0o644) == 0)
+        for readOnly in [true, false] {
+            let store = try FileStateStore(directory: dir.url, options: fastOptions(readOnly: readOnly))
+            #expect(try await store.userIDs() == ["ana", "bob"], "a user the store cannot read vanished from the list")
+            await #expect(throws: StateStoreError.self) { try await store.loadContext(userID: "bob") }
+            try await store.close()
+        }
     }
 }
