@@ -389,8 +389,11 @@ final class PosixLock: HeldLock {
     }
 }
 
-/// A regular file open for reading and writing. Not synchronized: the store serializes its
-/// use per file.
+/// A regular file open for reading and writing. Not synchronized, and `@unchecked Sendable`
+/// because the store never uses one from two threads at once: a journal is leased through its
+/// user's `JournalHandle` and used under that user's lock (the pool closes only handles nobody
+/// holds), and every other file (snapshots, temporary copies, backups) lives and dies in one
+/// function on one thread.
 final class PosixOpenFile: OpenFile, @unchecked Sendable {
     let path: String
     private let appleSyncMethod: FileStateStore.AppleSyncMethod
