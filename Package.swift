@@ -10,7 +10,9 @@ let package = Package(
         .executable(name: "coach-store-bench", targets: ["coach-store-bench"]),
     ],
     targets: [
-        .target(name: "CoachPersistence"),
+        .target(name: "CoachPersistence", dependencies: ["CCoachPlatform"]),
+        // sync_file_range(2) and ioprio_set(2), which Swift's Glibc module cannot call.
+        .target(name: "CCoachPlatform"),
         // The command-line parser shared by coach-store, the benchmark and the crash writer.
         .target(name: "CommandLineParsing"),
         .executableTarget(name: "coach-store", dependencies: ["CoachPersistence", "CommandLineParsing"]),

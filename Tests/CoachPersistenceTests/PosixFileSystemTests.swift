@@ -73,7 +73,7 @@ struct PosixFileSystemTests {
         }
     }
 
-    @Test("a large replacement is written in chunks whose writeback starts as it goes, then synced once")
+    @Test("a large replacement is written in chunks whose writeback starts as it goes, bounded to two chunks in flight, then synced once")
     func chunkedReplacement() throws {
         let dir = TemporaryDirectory("posix-chunks")
         defer { dir.remove() }
@@ -85,6 +85,10 @@ struct PosixFileSystemTests {
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
         let log = fs.log
         #expect(log.filter { $0.hasPrefix("writeback ") }.count == 4)
+        // Each chunk but the last waits for the one before it: at most two chunks are queued
+        // ahead of other writers' syncs.
+        let chunk = FileSystemLimits.writebackChunk
+        #expect(log.filter { $0.hasPrefix("writeback-wait ") }.map { Int($0.split(separator: " ").last!)! } == [0, chunk, 2 * chunk])
         #expect(log.filter { $0.hasPrefix("write ") }.count == 4)
         #expect(log.filter { $0.hasPrefix("fsync ") }.count == 1)
         // A small file is one write and no writeback.

@@ -102,6 +102,11 @@ private final class RecordingOpenFile: OpenFile, @unchecked Sendable {
         file.startWriteback(offset: offset, length: length)
     }
 
+    func finishWriteback(offset: Int64, length: Int64) {
+        owner.record("writeback-wait \(path) \(offset)")
+        file.finishWriteback(offset: offset, length: length)
+    }
+
     func truncate(to length: Int64) throws(FileSystemError) {
         owner.record("truncate \(path)")
         try file.truncate(to: length)

@@ -80,6 +80,9 @@ protocol OpenFile: AnyObject, Sendable {
     /// Starts writing `length` bytes at `offset` back to the disk without waiting, so a later
     /// ``sync(dataOnly:)`` has little left to do; a hint, it never fails.
     func startWriteback(offset: Int64, length: Int64)
+    /// Writes `length` bytes at `offset` back and waits for them (not a durability step: a sync
+    /// still follows); bounds the dirty data a large write leaves queued. A hint, it never fails.
+    func finishWriteback(offset: Int64, length: Int64)
     /// Cuts the file to `length` bytes (`ftruncate`).
     func truncate(to length: Int64) throws(FileSystemError)
     /// Closes the descriptor (`close`); later calls fail with `EBADF`.
@@ -88,6 +91,7 @@ protocol OpenFile: AnyObject, Sendable {
 
 extension OpenFile {
     func startWriteback(offset: Int64, length: Int64) {}
+    func finishWriteback(offset: Int64, length: Int64) {}
 }
 
 extension FileSystem {
@@ -167,6 +171,9 @@ extension FileSystem {
                     let end = min(offset + chunk, bytes.count)
                     try file.write(Array(bytes[offset..<end]), at: Int64(offset))
                     file.startWriteback(offset: Int64(offset), length: Int64(end - offset))
+                    // Wait for the chunk before: at most two chunks of dirty data are queued
+                    // ahead of the saves' syncs, whatever the snapshot's size.
+                    if offset >= chunk { file.finishWriteback(offset: Int64(offset - chunk), length: Int64(chunk)) }
                     offset = end
                 }
             }

@@ -12,6 +12,7 @@ import Darwin
 #else
 #error("coach-persistence needs a POSIX C library (Glibc, Musl or Darwin)")
 #endif
+import CCoachPlatform  // sync_file_range(2) and ioprio_set(2), which Glibc's module lacks
 
 /// Thin wrappers over the POSIX calls of ``PosixFileSystem``: each names the C call it makes,
 /// retries it on `EINTR`, and returns the `errno` it failed with, read at once (see
@@ -246,15 +247,25 @@ enum Platform {
     }
 
     /// Starts writing back `length` bytes at `offset` without waiting for them, so that a later
-    /// sync has little left to do. Linux: `posix_fadvise(POSIX_FADV_DONTNEED)`, which starts
-    /// writeback of the range's dirty pages (`WB_SYNC_NONE`) and drops only pages already clean;
-    /// `sync_file_range(SYNC_FILE_RANGE_WRITE)` would be the direct call, but Swift's Glibc
-    /// module does not declare it (it needs `_GNU_SOURCE`). PostgreSQL's `pg_flush_data` uses
-    /// the same fallback. Nothing elsewhere. Failures are ignored: it is a hint.
+    /// sync has little left to do. Linux: `sync_file_range(SYNC_FILE_RANGE_WRITE)` (through the
+    /// package's C shim, since Swift's Glibc module does not declare it), as RocksDB's
+    /// `RangeSync` does. Nothing elsewhere. Failures are ignored: it is a hint.
     static func startWriteback(_ fd: Descriptor, offset: Int64, length: Int64) {
         #if os(Linux)
-        // posix_fadvise returns the error instead of setting errno; a hint, so it is dropped.
-        _ = posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
+        _ = coach_start_write_back(fd, offset, length)
+        #else
+        _ = (fd, offset, length)
+        #endif
+    }
+
+    /// Writes `length` bytes at `offset` back and waits until they are on the device
+    /// (`sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER)` on Linux, as Redis's rio autosync
+    /// does while rewriting its AOF), so a background writer never has more than a chunk or two
+    /// of dirty data queued ahead of the saves' small syncs. Not a durability step: the final
+    /// `fsync` still makes the file durable. Nothing elsewhere; failures are ignored.
+    static func finishWriteback(_ fd: Descriptor, offset: Int64, length: Int64) {
+        #if os(Linux)
+        _ = coach_write_back_range(fd, offset, length)
         #else
         _ = (fd, offset, length)
         #endif
@@ -291,6 +302,9 @@ enum Platform {
         #if canImport(Darwin)
         _ = setiopolicy_np(IOPOL_TYPE_DISK, IOPOL_SCOPE_THREAD, IOPOL_THROTTLE)
         #elseif canImport(Glibc)
+        // The idle I/O class first (RocksDB's compaction threads), through the C shim; the
+        // nice value as well, for the CPU and for schedulers that derive priority from it.
+        _ = coach_set_idle_io_priority()
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
         #endif
     }

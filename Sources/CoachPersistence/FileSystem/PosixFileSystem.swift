@@ -444,6 +444,10 @@ final class PosixOpenFile: OpenFile, @unchecked Sendable {
         Platform.startWriteback(fd, offset: offset, length: length)
     }
 
+    func finishWriteback(offset: Int64, length: Int64) {
+        Platform.finishWriteback(fd, offset: offset, length: length)
+    }
+
     func truncate(to length: Int64) throws(FileSystemError) {
         _ = try check(Platform.truncate(fd, to: length), "truncate", path)
     }
