@@ -72,10 +72,12 @@ struct SealCommandTests {
         let carol = try #require(try StoreInspector(directory: dir.url).context(userID: "carol"))
         #expect(carol.conversationHistory.first?.content.hasPrefix("turn 1 from Carol") == true)
         #expect(carol.conversationHistory.count == 10)
-        // Only the checksum line differs from the person's edit.
+        // Only the checksum line and the revision (a hand edit is a new version of the context)
+        // differ from the person's edit.
         let sealedLines = try String(decoding: Data(contentsOf: snapshot), as: UTF8.self).split(separator: "\n")
         let editedLines = text.replacingOccurrences(of: "turn 1 from carol", with: "turn 1 from Carol").split(separator: "\n")
-        #expect(zip(sealedLines, editedLines).filter { $0 != $1 }.count == 1)
+        let changed = zip(sealedLines, editedLines).filter { $0 != $1 }.map { $0.0.split(separator: ":").first.map(String.init) ?? "" }
+        #expect(changed == [#"  "checksum" "#, #"  "revision" "#], "\(changed)")
     }
 
     @Test("what does not decode is refused with file, line and reason, and nothing is written")
