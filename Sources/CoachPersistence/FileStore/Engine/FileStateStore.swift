@@ -15,7 +15,7 @@ import Foundation
 /// - One writer per directory, across processes: a second gets ``StateStoreError/locked(directory:)``.
 ///   Any number of read-only stores may open it alongside, and they change no byte.
 ///
-/// How work runs: each user has a ``UserSlot`` whose lock guards everything the store knows about
+/// How work runs: each user has a slot whose lock guards everything the store knows about
 /// that user. An operation is queued in the slot; one worker at a time takes every queued
 /// operation, runs them in order under the lock, writes their records together and syncs once.
 /// The worker is the caller's own thread when nothing else is in flight (no thread hand-off on a
