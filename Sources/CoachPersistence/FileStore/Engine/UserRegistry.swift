@@ -55,11 +55,8 @@ final class UserRegistry: Sendable {
         state.withLock { $0.entries[ExactString(userID)]?.slot }
     }
 
-    /// Every slot right now.
+    /// Every slot right now (for tests and diagnostics).
     var all: [UserSlot] { state.withLock { $0.entries.values.map(\.slot) } }
-
-    /// How many slots are cached.
-    var count: Int { state.withLock { $0.entries.count } }
 
     /// Drops the oldest idle slots down to `count` (amortizing the scan).
     private static func dropIdle(_ state: inout State, downTo count: Int) {
