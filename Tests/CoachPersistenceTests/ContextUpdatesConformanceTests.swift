@@ -70,12 +70,16 @@ struct ContextUpdatesConformanceTests {
     func endsOnClose(_ factory: StoreFactory) async throws {
         let store = try factory.make()
         try await store.saveContext(sampleContext("u", messages: 1))
-        let updates = store.contextUpdates(userID: "u")
-        let waiter = Task { await collect(updates) { _ in false } }
-        try await Task.sleep(for: .milliseconds(50))
+        var iterator = store.contextUpdates(userID: "u").makeAsyncIterator()
+        let first = await iterator.next()
+        #expect(first??.context == sampleContext("u", messages: 1))
+        let end = Task { [iterator] in
+            var iterator = iterator
+            return await iterator.next()
+        }
         try await store.close()
-        let seen = await waiter.value
-        #expect(seen.count == 1, "expected only the first value before the end, got \(seen.count)")
+        let afterClose = await end.value
+        #expect(afterClose == nil, "the sequence did not end when the store closed")
         var late = store.contextUpdates(userID: "u").makeAsyncIterator()
         let lateValue = await late.next()
         #expect(lateValue == nil)

@@ -27,7 +27,7 @@ struct FollowCommandTests {
         var text: String { (try? String(decoding: Data(contentsOf: output), as: UTF8.self)) ?? "" }
 
         /// Waits until the output contains `needle`: generous, so that a slow machine does not flake.
-        func waitFor(_ needle: String, timeout: Duration = .seconds(20)) async throws -> Bool {
+        func waitFor(_ needle: String, timeout: Duration = .seconds(60)) async throws -> Bool {
             let deadline = ContinuousClock.now.advanced(by: timeout)
             while ContinuousClock.now < deadline {
                 if text.contains(needle) { return true }
