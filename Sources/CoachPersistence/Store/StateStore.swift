@@ -46,7 +46,8 @@ public protocol StateStore: Sendable {
     ///
     /// Updates of one user never interleave: each body sees every update that returned before it
     /// started. A body that throws saves nothing, and its error is rethrown as it is. A body that
-    /// leaves the context unchanged writes nothing. The body must not change the context's `userID`.
+    /// leaves a stored context unchanged writes nothing (for a user with no stored context, what
+    /// it leaves is saved, which creates the user). The body must not change the context's `userID`.
     func updateContext<T: Sendable>(
         userID: String, _ body: @Sendable (inout CoachContext) throws -> T
     ) async throws -> T
