@@ -58,4 +58,31 @@ struct UserListingTests {
             try await store.close()
         }
     }
+
+    @Test("a user whose journal ends in a long torn tail is still listed (its last bytes hold no newline)")
+    func longTornTail() async throws {
+        let dir = TemporaryDirectory("listing-long-torn")
+        let writer = try FileStateStore(directory: dir.url, options: fastOptions())
+        try await writer.saveContext(sampleContext("ana", messages: 3))
+        try await writer.close()
+        let journal = dir.url.appendingPathComponent("users/ana/journal.jsonl")
+        let handle = try FileHandle(forWritingTo: journal)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"seq":2,"events":[{"type":"messagesAppended","value":[{"content":""#.utf8) + Data(repeating: UInt8(ascii: "x"), count: 1_000))
+        try handle.close()
+        let store = try FileStateStore(directory: dir.url, options: fastOptions(readOnly: true))
+        #expect(try await store.userIDs() == ["ana"])
+        #expect(try await store.loadContext(userID: "ana") == sampleContext("ana", messages: 3))
+    }
+
+    @Test("the last bytes of a file are read without the rest, on the real file system")
+    func lastBytes() throws {
+        let dir = TemporaryDirectory("last-bytes")
+        let fs = PosixFileSystem(root: dir.url.standardizedFileURL.path)
+        let path = dir.path("f")
+        try Data((0..<200).map { UInt8($0) }).write(to: URL(fileURLWithPath: path))
+        #expect(try fs.readFile(path, lastBytes: 3) == [197, 198, 199])
+        #expect(try fs.readFile(path, lastBytes: 500) == (0..<200).map { UInt8($0) })
+        #expect(try fs.readFile(dir.path("missing"), lastBytes: 3) == nil)
+    }
 }

@@ -12,6 +12,10 @@ protocol FileSystem: Sendable {
     /// non-blocking, `fstat`, `pread` up to the size at open). Anything but a regular file, or a
     /// file over ``FileSystemLimits/maximumFileSize``, throws.
     func readFile(_ path: String) throws(FileSystemError) -> [UInt8]?
+    /// The last `count` bytes of the regular file at `path` (all of it when smaller), or `nil` if
+    /// there is none: what the listing needs to tell a user from a torn first save without
+    /// reading whole journals (`open`, `fstat`, `pread`).
+    func readFile(_ path: String, lastBytes count: Int) throws(FileSystemError) -> [UInt8]?
     /// The names in a directory, without `.` and `..`, in no particular order (`openat`,
     /// `fdopendir`, `readdir`).
     func listDirectory(_ path: String) throws(FileSystemError) -> [String]
@@ -87,6 +91,13 @@ protocol OpenFile: AnyObject, Sendable {
     func truncate(to length: Int64) throws(FileSystemError)
     /// Closes the descriptor (`close`); later calls fail with `EBADF`.
     func close()
+}
+
+extension FileSystem {
+    /// Reads the whole file and keeps its end: for file systems with nothing faster (test doubles).
+    func readFile(_ path: String, lastBytes count: Int) throws(FileSystemError) -> [UInt8]? {
+        try readFile(path).map { Array($0.suffix(count)) }
+    }
 }
 
 extension OpenFile {

@@ -68,6 +68,30 @@ final class PosixFileSystem: FileSystem {
         return bytes
     }
 
+    func readFile(_ path: String, lastBytes count: Int) throws(FileSystemError) -> [UInt8]? {
+        let fd: Int32
+        do {
+            fd = try openRegularFile(path, mode: Platform.OpenMode(), operation: "open")
+        } catch where error.errno == Platform.Errno.noEntry.code && error.detail == nil {
+            return nil
+        }
+        defer { Platform.close(fd) }
+        let size = try check(Platform.status(fd), "stat", path).size
+        let start = max(0, size - Int64(max(count, 0)))
+        var bytes = [UInt8](repeating: 0, count: Int(size - start))
+        var done = 0
+        while done < bytes.count {
+            let outcome = bytes.withUnsafeMutableBytes { buffer in
+                Platform.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: start + Int64(done))
+            }
+            let n = try check(outcome, "read", path)
+            if n == 0 { break }
+            done += n
+        }
+        bytes.removeLast(bytes.count - done)
+        return bytes
+    }
+
     func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
         let fd = try openDirectory(path, operation: "list")
         return try check(Platform.listDirectory(fd), "list", path)

@@ -47,6 +47,9 @@ enum UserListing {
         return nil
     }
 
+    /// How many bytes at the end of a journal the listing reads first.
+    private static let tailProbe = 256
+
     /// Whether `journal` has a line that ends in a newline and is not blank (an editor's final
     /// empty line is not a record).
     static func holdsWholeLine(_ journal: [UInt8]) -> Bool {
@@ -66,7 +69,12 @@ enum UserListing {
         do throws(FileSystemError) {
             guard try fs.directoryExists(paths.directory) else { return false }
             if try fs.exists(paths.snapshot) { return true }
-            guard try fs.regularFileSize(paths.journal) ?? 0 > 0, let journal = try fs.readFile(paths.journal) else { return false }
+            guard let size = try fs.regularFileSize(paths.journal), size > 0 else { return false }
+            // Sound records end in a newline, a torn first save has none: the journal's last
+            // bytes tell in the common case. Only a journal ending in a torn tail or in many
+            // blank lines is read whole.
+            if let tail = try fs.readFile(paths.journal, lastBytes: tailProbe), holdsWholeLine(tail) { return true }
+            guard size > Int64(tailProbe), let journal = try fs.readFile(paths.journal) else { return false }
             return holdsWholeLine(journal)
         } catch {
             return nil
