@@ -39,12 +39,7 @@ final class PosixFileSystem: FileSystem {
     // MARK: FileSystem
 
     func readFile(_ path: String) throws(FileSystemError) -> [UInt8]? {
-        let fd: Int32
-        do {
-            fd = try openRegularFile(path, mode: Platform.OpenMode(), operation: "open")
-        } catch where error.errno == Platform.Errno.noEntry.code && error.detail == nil {
-            return nil
-        }
+        guard let fd = try openForReading(path) else { return nil }
         defer { Platform.close(fd) }
         let size = try check(Platform.status(fd), "stat", path).size
         guard size <= FileSystemLimits.maximumFileSize else {
@@ -52,33 +47,30 @@ final class PosixFileSystem: FileSystem {
                 operation: "read", path: path, errno: Platform.Errno.tooBig.code,
                 detail: "it holds \(size) bytes, more than the \(FileSystemLimits.maximumFileSize) a store file may hold")
         }
-        // Reads stop at the size seen at open: a file that grows meanwhile (an append in flight)
-        // is read as it was, and nothing can make this read without end.
-        var bytes = [UInt8](repeating: 0, count: Int(size))
-        var done = 0
-        while done < bytes.count {
-            let outcome = bytes.withUnsafeMutableBytes { buffer in
-                Platform.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: Int64(done))
-            }
-            let n = try check(outcome, "read", path)
-            if n == 0 { break }
-            done += n
-        }
-        bytes.removeLast(bytes.count - done)
-        return bytes
+        return try read(fd, from: 0, upTo: size, path)
     }
 
     func readFile(_ path: String, lastBytes count: Int) throws(FileSystemError) -> [UInt8]? {
-        let fd: Int32
+        guard let fd = try openForReading(path) else { return nil }
+        defer { Platform.close(fd) }
+        let size = try check(Platform.status(fd), "stat", path).size
+        return try read(fd, from: max(0, size - Int64(max(count, 0))), upTo: size, path)
+    }
+
+    /// The regular file at `path` opened for reading, or `nil` if there is none.
+    private func openForReading(_ path: String) throws(FileSystemError) -> Int32? {
         do {
-            fd = try openRegularFile(path, mode: Platform.OpenMode(), operation: "open")
+            return try openRegularFile(path, mode: Platform.OpenMode(), operation: "open")
         } catch where error.errno == Platform.Errno.noEntry.code && error.detail == nil {
             return nil
         }
-        defer { Platform.close(fd) }
-        let size = try check(Platform.status(fd), "stat", path).size
-        let start = max(0, size - Int64(max(count, 0)))
-        var bytes = [UInt8](repeating: 0, count: Int(size - start))
+    }
+
+    /// The bytes of `fd` from `start` up to `end`, the size seen at open: a file that grows
+    /// meanwhile (an append in flight) is read as it was, and nothing can make this read without
+    /// end (`pread`, repeated until done or at the end of the file).
+    private func read(_ fd: Int32, from start: Int64, upTo end: Int64, _ path: String) throws(FileSystemError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: Int(end - start))
         var done = 0
         while done < bytes.count {
             let outcome = bytes.withUnsafeMutableBytes { buffer in
