@@ -11,7 +11,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CoachPersistence", dependencies: ["CCoachPlatform"]),
-        // sync_file_range(2) and ioprio_set(2), which Swift's Glibc module cannot call.
+        // sync_file_range(2), ioprio_set(2) and the CRC-32C instruction, which Swift cannot reach by itself.
         .target(name: "CCoachPlatform"),
         // The command-line parser shared by coach-store, the benchmark and the crash writer.
         .target(name: "CommandLineParsing"),

@@ -73,6 +73,40 @@ struct JournalJSONWriterTests {
         }
     }
 
+    @Test("the eight-bytes-at-a-time escape test flags a word exactly when one of its bytes needs escaping")
+    func wordEscapeTest() {
+        let needs: (UInt8) -> Bool = { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        for filler in [UInt8(ascii: "a"), 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xFF] {
+            for position in 0..<8 {
+                for byte in UInt8.min...UInt8.max {
+                    var word = [UInt8](repeating: filler, count: 8)
+                    word[position] = byte
+                    let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    #expect(JournalJSONWriter.needsEscape(value) == needs(byte), "byte \(byte) at \(position) among \(filler)")
+                }
+            }
+        }
+        var g = SeededRandom(seed: 11)
+        for _ in 0..<20_000 {
+            let word = (0..<8).map { _ in UInt8.random(in: 0...255, using: &g) }
+            let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            #expect(JournalJSONWriter.needsEscape(value) == word.contains(where: needs))
+        }
+    }
+
+    @Test("long strings with an escaped byte at every offset are written as JSONEncoder writes them")
+    func longStringsMatchJSONEncoder() throws {
+        let encoder = JSONCoding.compactEncoder()
+        for special in ["\"", "\\", "\n", "\u{0}", "\u{1f}", "é", "😀"] {
+            for offset in 0..<40 {
+                let text = String(repeating: "x", count: offset) + special + String(repeating: "y", count: 40 - offset)
+                var writer = JournalJSONWriter()
+                writer.string(text)
+                #expect(writer.bytes == Array(try encoder.encode(text)), "\(special.debugDescription) at \(offset)")
+            }
+        }
+    }
+
     @Test("refuses numbers JSON cannot hold")
     func nonFinite() {
         for bad in [Double.nan, .infinity, -.infinity] {

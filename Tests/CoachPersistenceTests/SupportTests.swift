@@ -47,6 +47,53 @@ struct SupportTests {
         }
     }
 
+    @Test("the CPU's CRC-32C instruction and the tables agree with the definition, at every length and alignment")
+    func crcHardwareMatchesSoftware() {
+        var random = SeededRandom(seed: 4)
+        let bytes = random.bytes(600)
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in 0...(all.count - start) where length < 80 || length % 37 == 0 {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    let expected = bitwiseCRC32C(Array(slice))
+                    let seed = UInt32(truncatingIfNeeded: length &* 2_654_435_761)
+                    #expect(CRC32C.softwareChecksum(slice) == expected, "software, start \(start), length \(length)")
+                    #expect(CRC32C.softwareChecksum(slice, continuing: seed) == bitwiseCRC32C(Array(slice), continuing: seed))
+                    if Platform.hasHardwareCRC32C {
+                        #expect(Platform.hardwareCRC32C(slice, continuing: 0) == expected, "hardware, start \(start), length \(length)")
+                        #expect(Platform.hardwareCRC32C(slice, continuing: seed) == bitwiseCRC32C(Array(slice), continuing: seed))
+                    }
+                }
+            }
+        }
+    }
+
+    #if arch(x86_64)
+    @Test("on x86-64 the CRC-32C instruction is found (SSE 4.2 is in every x86-64 CPU since 2008), so the tests above ran it")
+    func crcHardwareFound() {
+        #expect(Platform.hasHardwareCRC32C)
+    }
+    #endif
+
+    // MARK: Exact strings
+
+    @Test("ExactString: equal bytes are equal and hash alike; canonically equivalent but different bytes are not equal")
+    func exactStrings() {
+        let pairs: [(String, String, Bool)] = [
+            ("", "", true), ("user-1", "user-1", true), ("user-1", "user-2", false), ("user", "user-1", false),
+            ("caf\u{e9}", "cafe\u{301}", false), ("😀", "😀", true), (String(repeating: "a", count: 100), String(repeating: "a", count: 100), true),
+        ]
+        for (a, b, equal) in pairs {
+            #expect((ExactString(a) == ExactString(b)) == equal, "\(a.debugDescription) vs \(b.debugDescription)")
+            if equal { #expect(ExactString(a).hashValue == ExactString(b).hashValue) }
+        }
+        // A bridged, non-contiguous string compares by the same bytes.
+        let bridged = NSString(string: "caf\u{e9}-ü") as String
+        #expect(ExactString(bridged) == ExactString("caf\u{e9}-ü"))
+        #expect(ExactString(bridged).hashValue == ExactString("caf\u{e9}-ü").hashValue)
+        #expect(Set(["caf\u{e9}", "cafe\u{301}", "caf\u{e9}"].map(ExactString.init)).count == 2)
+    }
+
     @Test("CRC-32C hex is eight lower-case digits and parses back; anything else is refused")
     func crcHex() {
         #expect(String(decoding: CRC32C.hex(0xE306_9283), as: UTF8.self) == "e3069283")
@@ -205,8 +252,8 @@ struct SupportTests {
 }
 
 /// The CRC-32C definition, one bit at a time: the oracle the table-driven version is checked against.
-private func bitwiseCRC32C(_ bytes: [UInt8]) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
+private func bitwiseCRC32C(_ bytes: [UInt8], continuing previous: UInt32 = 0) -> UInt32 {
+    var crc: UInt32 = ~previous
     for byte in bytes {
         crc ^= UInt32(byte)
         for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }

@@ -12,7 +12,7 @@ import Darwin
 #else
 #error("coach-persistence needs a POSIX C library (Glibc, Musl or Darwin)")
 #endif
-import CCoachPlatform  // sync_file_range(2) and ioprio_set(2), which Glibc's module lacks
+import CCoachPlatform  // sync_file_range(2), ioprio_set(2) and the CRC-32C instruction, which Swift cannot reach
 
 /// Thin wrappers over the POSIX calls of ``PosixFileSystem``: each names the C call it makes,
 /// retries it on `EINTR`, and returns the `errno` it failed with, read at once (see
@@ -307,6 +307,20 @@ enum Platform {
         _ = coach_set_idle_io_priority()
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
         #endif
+    }
+}
+
+extension Platform {
+    /// Whether ``hardwareCRC32C(_:continuing:)`` may be called: the CPU has a CRC-32C instruction
+    /// this build can use (`coach_crc32c_hardware_available`, a `cpuid` check on x86-64).
+    static let hasHardwareCRC32C = coach_crc32c_hardware_available() != 0
+
+    /// The CRC-32C of `buffer` continuing from `crc`, computed with the CPU's instruction
+    /// (`coach_crc32c_hardware`: `crc32` on x86-64, `crc32c*` on arm64). Only when
+    /// ``hasHardwareCRC32C``.
+    static func hardwareCRC32C(_ buffer: UnsafeRawBufferPointer, continuing crc: UInt32) -> UInt32 {
+        precondition(hasHardwareCRC32C, "no CRC-32C instruction on this CPU")
+        return coach_crc32c_hardware(crc, buffer.baseAddress, buffer.count)
     }
 }
 

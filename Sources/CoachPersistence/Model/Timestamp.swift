@@ -45,22 +45,26 @@ enum Timestamp {
         let (year, month, day) = civilDate(daysSince1970: days)
         guard (0...9999).contains(year) else { return false }
         let seconds = msOfDay / 1000
-        func digits(_ value: Int64, _ width: Int, then separator: UInt8) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(48 + value / divisor % 10))
-                divisor /= 10
+        // Filled in place and appended once: this runs for every message of every save.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { out in
+            func put(_ value: Int64, _ width: Int, at offset: Int, then separator: UInt8) {
+                var rest = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[index] = UInt8(48 + rest % 10)
+                    rest /= 10
+                }
+                out[offset + width] = separator
             }
-            bytes.append(separator)
+            put(year, 4, at: 0, then: UInt8(ascii: "-"))
+            put(month, 2, at: 5, then: UInt8(ascii: "-"))
+            put(day, 2, at: 8, then: UInt8(ascii: "T"))
+            put(seconds / 3600, 2, at: 11, then: UInt8(ascii: ":"))
+            put(seconds / 60 % 60, 2, at: 14, then: UInt8(ascii: ":"))
+            put(seconds % 60, 2, at: 17, then: UInt8(ascii: "."))
+            put(msOfDay % 1000, 3, at: 20, then: UInt8(ascii: "Z"))
         }
-        digits(year, 4, then: UInt8(ascii: "-"))
-        digits(month, 2, then: UInt8(ascii: "-"))
-        digits(day, 2, then: UInt8(ascii: "T"))
-        digits(seconds / 3600, 2, then: UInt8(ascii: ":"))
-        digits(seconds / 60 % 60, 2, then: UInt8(ascii: ":"))
-        digits(seconds % 60, 2, then: UInt8(ascii: "."))
-        digits(msOfDay % 1000, 3, then: UInt8(ascii: "Z"))
+        withUnsafeBytes(of: &text) { bytes.append(contentsOf: $0) }
         return true
     }
 

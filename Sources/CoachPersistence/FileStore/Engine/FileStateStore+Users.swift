@@ -92,8 +92,8 @@ extension FileStateStore {
     /// Writes the batch's records and syncs them as the durability says; `nil` on success. On a
     /// failure the user's cache is dropped (durability rule 10: re-read from disk before the next write).
     private func commit(_ batch: inout UserBatch, _ core: inout UserSlot.Core, _ slot: UserSlot) -> StateStoreError? {
-        guard var state = core.state else { return nil }
-        core.state = nil
+        // Moved out, not copied: a copy retains every field of the cached context.
+        guard var state = core.state.take() else { return nil }
         let durable = options.durability == .durable
         do throws(StateStoreError) {
             let target = JournalWriter.Target(paths: slot.paths, fileSystem: fileSystem, pool: pool, journal: slot.journal, sync: durable)
@@ -149,12 +149,14 @@ extension FileStateStore {
     func stage(
         _ context: CoachContext, _ core: inout UserSlot.Core, _ batch: inout UserBatch, _ slot: UserSlot
     ) throws(StateStoreError) -> ContextRevision {
-        let events = ContextDiff.events(from: core.state!.context, to: context)
-        if events.isEmpty, let revision = core.state!.revision { return revision }
-        // Take the state out of the core so the cached history is uniquely referenced and the
-        // events below append to it in place instead of copying it.
-        var state = core.state!
-        core.state = nil
+        // Take the state out of the core (a move, not a copy) so the cached history is uniquely
+        // referenced and the events below append to it in place instead of copying it.
+        var state = core.state.take()!
+        let events = ContextDiff.events(from: state.context, to: context)
+        if events.isEmpty, let revision = state.revision {
+            core.state = state
+            return revision
+        }
         let line: [UInt8]
         do {
             line = try JournalRecord(sequence: state.sequence + 1, events: events).encodedLine()
@@ -166,8 +168,7 @@ extension FileStateStore {
         batch.lines.append(line)
         // The cache is the replay of what is written, not the caller's value: it keeps its own
         // history buffer, so neither side's next append has to copy the other's.
-        var cached = state.context ?? CoachContext(userID: context.userID)
-        state.context = nil
+        var cached = state.context.take() ?? CoachContext(userID: context.userID)
         for event in events { event.apply(to: &cached) }
         state.context = cached
         state.sequence += 1

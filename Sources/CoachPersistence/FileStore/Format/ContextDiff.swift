@@ -27,6 +27,8 @@ enum ContextDiff {
     /// Removals first, then new values. A key replaced by a canonically equivalent one (which a
     /// Swift dictionary treats as the same key) is removed and set again, so its bytes change.
     private static func metadataEvents(from old: [String: JSONValue], to new: [String: JSONValue]) -> [JournalEvent] {
+        // The usual save leaves metadata alone: one storage, nothing to compare key by key.
+        if sameBits(old, new) { return [] }
         let oldKeys = Set(old.keys.map(ExactString.init))
         let renamed = new.keys.filter { old[$0] != nil && !oldKeys.contains(ExactString($0)) }
         let removed = old.keys.filter { new[$0] == nil } + renamed.map { old[old.index(forKey: $0)!].key }
