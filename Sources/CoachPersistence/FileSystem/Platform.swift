@@ -324,6 +324,39 @@ extension Platform {
     }
 }
 
+extension Platform {
+    /// The lock primitive under ``Locked``, kept inside the object it guards: `pthread_mutex_t`,
+    /// as swift-nio's `LockStorage` (a `ManagedBuffer` with the lock as its element) uses it on
+    /// Linux and used it on Darwin. ThreadSanitizer intercepts these calls, so it sees every
+    /// lock the store takes.
+    typealias MutexPrimitive = pthread_mutex_t
+
+    /// `pthread_mutex_init` with default attributes. A failure (no memory) is fatal, as in swift-nio.
+    static func initializeMutex(_ mutex: UnsafeMutablePointer<MutexPrimitive>) {
+        let error = pthread_mutex_init(mutex, nil)
+        precondition(error == 0, "pthread_mutex_init failed: \(error)")
+    }
+
+    /// `pthread_mutex_destroy`.
+    static func destroyMutex(_ mutex: UnsafeMutablePointer<MutexPrimitive>) {
+        let error = pthread_mutex_destroy(mutex)
+        precondition(error == 0, "pthread_mutex_destroy failed: \(error)")
+    }
+
+    /// `pthread_mutex_lock`; it fails only on misuse (a deadlock the default type does not
+    /// detect, or an invalid mutex), which is a bug.
+    static func lockMutex(_ mutex: UnsafeMutablePointer<MutexPrimitive>) {
+        let error = pthread_mutex_lock(mutex)
+        precondition(error == 0, "pthread_mutex_lock failed: \(error)")
+    }
+
+    /// `pthread_mutex_unlock`.
+    static func unlockMutex(_ mutex: UnsafeMutablePointer<MutexPrimitive>) {
+        let error = pthread_mutex_unlock(mutex)
+        precondition(error == 0, "pthread_mutex_unlock failed: \(error)")
+    }
+}
+
 /// The C `close`, under a name that does not clash with ``Platform/close(_:)``.
 private func system_close(_ fd: Int32) -> Int32 {
     close(fd)
