@@ -246,4 +246,55 @@ struct FileStoreRevisionTests {
         #expect(log.filter { $0.hasPrefix("fdatasync") }.count == 2, "32 updates took \(log.count / 2) syncs: 31 queued updates did not share one")
         try await store.close()
     }
+
+    @Test("a delete queued between updates splits the round: what came before is written first, what came after starts the user anew")
+    func deleteBetweenQueuedUpdates() async throws {
+        let dir = TemporaryDirectory("delete-barrier")
+        let recorder = RecordingFileSystem(root: dir.url)
+        let store = try FileStateStore(directory: dir.url, options: .init(automaticCompaction: false), fileSystem: recorder)
+        try await store.saveContext(CoachContext(userID: "u"))
+        recorder.clear()
+        // As in the group-commit test: an operation kept in flight sends the work to the user's queue.
+        let gate = DispatchSemaphore(value: 0)
+        store.compactionThread.async { gate.wait() }
+        let compaction = Task { try await store.compact(userID: "u") }
+        while store.lifecycle.inFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let started = Locked(false)
+        let append: @Sendable (String) async throws -> Void = { text in
+            try await store.updateContext(userID: "u") { $0.conversationHistory.append(ChatMessage(role: .user, content: text)) }
+        }
+        func queued() -> Int { store.registry.cached("u")?.queuedRequests ?? 0 }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await store.updateContext(userID: "u") { context in
+                    started.withLock { $0 = true }
+                    let deadline = Date().addingTimeInterval(60)
+                    while (store.registry.cached("u")?.queuedRequests ?? 0) < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+                    context.conversationHistory.append(ChatMessage(role: .user, content: "first"))
+                }
+            }
+            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+            group.addTask { try await append("before") }
+            while queued() < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            group.addTask { try await store.deleteContext(userID: "u") }
+            while queued() < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            group.addTask { try await append("after") }
+            try await group.waitForAll()
+        }
+        gate.signal()
+        try await compaction.value
+        #expect(try await store.loadContext(userID: "u")?.conversationHistory.map(\.content) == ["after"])
+        // The round after the first update holds [before, delete, after]: "before" is written and
+        // synced before the folder is moved away, "after" only into the new folder.
+        let log = recorder.log
+        let removal = try #require(log.firstIndex { $0.hasPrefix("rename") && $0.contains("/users/u ") })
+        let writes = log.indices.filter { log[$0].hasPrefix("write") && log[$0].hasSuffix("/users/u/journal.jsonl") }
+        #expect(writes.filter { $0 < removal }.count == 2, "\(log)")
+        #expect(writes.filter { $0 > removal }.count == 1, "\(log)")
+        #expect(log[..<removal].last { $0.hasSuffix("/users/u/journal.jsonl") }?.hasPrefix("fdatasync") == true, "\(log)")
+        try await store.close()
+        let reopened = try FileStateStore(directory: dir.url)
+        #expect(try await reopened.loadContext(userID: "u")?.conversationHistory.map(\.content) == ["after"])
+        try await reopened.close()
+    }
 }

@@ -61,8 +61,17 @@ enum CRC32C {
 
     /// `crc` as eight lowercase hex digits, the form stored in files.
     static func hex(_ crc: UInt32) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
-        return (0..<8).map { digits[Int((crc >> (28 - 4 * UInt32($0))) & 0xF)] }
+        var out: [UInt8] = []
+        appendHex(crc, to: &out)
+        return out
+    }
+
+    /// Appends ``hex(_:)`` to `bytes` without building an array for it (each record's line).
+    static func appendHex(_ crc: UInt32, to bytes: inout [UInt8]) {
+        for shift in stride(from: 28, through: 0, by: -4) {
+            let digit = UInt8((crc >> UInt32(shift)) & 0xF)
+            bytes.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
     }
 
     /// Parses eight lowercase hex digits; `nil` for anything else.

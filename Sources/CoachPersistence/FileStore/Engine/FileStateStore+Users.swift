@@ -64,25 +64,25 @@ extension FileStateStore {
         }
     }
 
-    /// Runs one round: each run of requests up to a barrier becomes one batch.
+    /// Runs one round: each run of requests up to a barrier becomes one batch (a barrier starts
+    /// a batch of its own, which the requests after it join).
     private func process(_ requests: [UserRequest], _ slot: UserSlot) {
-        var segments: [[UserRequest]] = [[]]
-        for request in requests {
-            if request.isBarrier, !segments[segments.count - 1].isEmpty { segments.append([]) }
-            segments[segments.count - 1].append(request)
+        var start = 0
+        for index in requests.indices where requests[index].isBarrier && index > start {
+            runBatch(requests[start..<index], slot)
+            start = index
         }
-        while !segments.isEmpty {
-            runBatch(segments.removeFirst(), slot)
-        }
+        runBatch(requests[start...], slot)
     }
 
     /// Runs `requests` in order under the user's lock, writes what they staged with one sync,
     /// and then finishes them. Each request's work is released as it runs (see ``UserRequest``),
     /// so an update's body never outlives its call.
-    private func runBatch(_ requests: [UserRequest], _ slot: UserSlot) {
+    private func runBatch(_ requests: ArraySlice<UserRequest>, _ slot: UserSlot) {
         slot.core.withLock { core in
             var batch = UserBatch()
             var finishes: [UserRequest.Finish] = []
+            finishes.reserveCapacity(requests.count)
             for request in requests { finishes.append(request.run(&core, &batch)) }
             let failure = batch.hasStaged ? commit(&batch, &core, slot) : nil
             for finish in finishes { finish(failure) }

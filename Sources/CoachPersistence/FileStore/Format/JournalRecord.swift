@@ -27,7 +27,12 @@ struct JournalRecord: Equatable, Sendable {
         try writer.array(events) { w, e throws(JournalJSONWriter.NonFiniteNumber) in try w.event(e) }
         var line = writer.bytes
         let crc = CRC32C.checksum(line)
-        line += Self.checksumSuffixStart + CRC32C.hex(crc) + Array(#""}"#.utf8) + [UInt8(ascii: "\n")]
+        // Appended piece by piece: concatenating arrays first allocated five temporaries per save.
+        line.append(contentsOf: Self.checksumSuffixStart)
+        CRC32C.appendHex(crc, to: &line)
+        line.append(UInt8(ascii: "\""))
+        line.append(UInt8(ascii: "}"))
+        line.append(UInt8(ascii: "\n"))
         return line
     }
 
