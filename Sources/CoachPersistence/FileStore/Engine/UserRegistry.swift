@@ -30,23 +30,25 @@ final class UserRegistry: Sendable {
         state.withLock { state in
             let key = ExactString(userID)
             state.clock += 1
-            var entry = state.entries[key] ?? Entry(slot: makeSlot(userID), holds: 0, lastUse: 0)
-            entry.holds += 1
-            entry.lastUse = state.clock
-            state.entries[key] = entry
+            // One hash of the id per call, found or not: this runs on every operation.
+            let clock = state.clock
+            let slot = Self.modifyEntry(&state.entries, key, makeNew: { Entry(slot: makeSlot(userID), holds: 0, lastUse: 0) }) { entry in
+                entry.holds += 1
+                entry.lastUse = clock
+                return entry.slot
+            }
             if state.entries.count > limit { Self.dropIdle(&state, downTo: limit * 7 / 8) }
-            return entry.slot
+            return slot
         }
     }
 
     /// Ends one hold of `slot`.
     func release(_ slot: UserSlot) {
         state.withLock { state in
-            let key = ExactString(slot.userID)
-            guard let entry = state.entries[key], entry.slot === slot else {
+            guard let index = state.entries.index(forKey: ExactString(slot.userID)), state.entries.values[index].slot === slot else {
                 preconditionFailure("released a slot the registry does not hold")
             }
-            state.entries[key]!.holds -= 1
+            state.entries.values[index].holds -= 1
         }
     }
 
@@ -59,6 +61,17 @@ final class UserRegistry: Sendable {
     var all: [UserSlot] { state.withLock { $0.entries.values.map(\.slot) } }
 
     /// Drops the oldest idle slots down to `count` (amortizing the scan).
+    /// Runs `body` on the entry for `key` in place, inserting `makeNew()` first when there is none.
+    private static func modifyEntry<R>(
+        _ entries: inout [ExactString: Entry], _ key: ExactString, makeNew: () -> Entry, _ body: (inout Entry) -> R
+    ) -> R {
+        if let index = entries.index(forKey: key) { return body(&entries.values[index]) }
+        var entry = makeNew()
+        let result = body(&entry)
+        entries[key] = entry
+        return result
+    }
+
     private static func dropIdle(_ state: inout State, downTo count: Int) {
         let idle = state.entries.filter { $0.value.holds == 0 }.sorted { $0.value.lastUse < $1.value.lastUse }
         for (key, _) in idle.prefix(state.entries.count - count) { state.entries[key] = nil }
