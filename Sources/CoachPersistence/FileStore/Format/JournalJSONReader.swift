@@ -92,7 +92,7 @@ struct JournalJSONReader {
     private mutating func consumeLiteral(_ literal: StaticString) throws(Declined) {
         let count = literal.utf8CodeUnitCount
         guard bytes.count - position >= count,
-            Key(bytes: UnsafeBufferPointer(rebasing: bytes[position..<(position + count)])).is(literal)
+            Self.bytes(UnsafeBufferPointer(rebasing: bytes[position..<(position + count)]), are: literal)
         else { throw Declined() }
         position += count
     }
@@ -194,16 +194,16 @@ struct JournalJSONReader {
     struct Key {
         let bytes: UnsafeBufferPointer<UInt8>
 
-        /// Whether the bytes are `name`'s. A loop, not `memcmp`: names are short, and the C
-        /// library is reached only through `Platform`.
-        func `is`(_ name: StaticString) -> Bool {
-            guard name.utf8CodeUnitCount == bytes.count else { return false }
-            let nameBytes = name.utf8Start
-            for i in 0..<bytes.count where bytes[i] != nameBytes[i] { return false }
-            return true
-        }
+        static func ~= (name: StaticString, key: Key) -> Bool { JournalJSONReader.bytes(key.bytes, are: name) }
+    }
 
-        static func ~= (name: StaticString, key: Key) -> Bool { key.is(name) }
+    /// Whether `bytes` are `text`'s. A loop, not `memcmp`: the texts are short names and
+    /// literals, and the C library is reached only through `Platform`.
+    static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, are text: StaticString) -> Bool {
+        guard text.utf8CodeUnitCount == bytes.count else { return false }
+        let textBytes = text.utf8Start
+        for i in 0..<bytes.count where bytes[i] != textBytes[i] { return false }
+        return true
     }
 
     // MARK: Strings
