@@ -39,8 +39,9 @@ extension JournalJSONReader {
         }
     }
 
-    /// A journal line's record, `{"seq": N, "events": […], "crc": "…"}` (the checksum, which the
-    /// caller has checked, is skipped); `nil` when the reader declines.
+    /// A journal line's record, `{"seq": N, "events": […], "crc": "…"}`, its `crc` skipped like
+    /// any unknown member (the caller checks it, or deliberately does not); `nil` when the
+    /// reader declines.
     static func record(_ bytes: UnsafeBufferPointer<UInt8>) -> JournalRecord? {
         document(bytes) { reader throws(Declined) in
             var sequence: UInt64?
