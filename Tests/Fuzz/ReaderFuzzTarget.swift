@@ -5,7 +5,9 @@
 // recomputed (so mutations reach the JSON decoding behind them). The readers must never crash,
 // whatever they return as data must carry a checksum that holds, checked here with an
 // independent bit-by-bit CRC-32C, and a torn tail never holds a whole record or ends in lines
-// of text (format page, "Recovery rules").
+// of text (format page, "Recovery rules"). The input, and each of its lines, is also given to
+// the direct JSON reader as a snapshot body and as a record: whatever it reads, JSONDecoder
+// must read too, to an equal value.
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -17,6 +19,10 @@ public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     for input in [bytes, FuzzChecks.resignedSnapshot(bytes)] {
         FuzzChecks.snapshot(input)
+    }
+    FuzzChecks.directReader(bytes)
+    for line in bytes.split(separator: UInt8(ascii: "\n")) where line.count < bytes.count {
+        FuzzChecks.directReader(Array(line))
     }
     return 0
 }
@@ -68,6 +74,34 @@ enum FuzzChecks {
         require(snapshotChecksumHolds(bytes), "a snapshot whose checksum fails came back as data")
         guard let encoded = try? snapshot.encoded() else { return }  // e.g. a date outside what JSON numbers keep
         require((try? SnapshotFile.decode(encoded, decoder: decoder)) == snapshot, "a snapshot round-trips")
+    }
+
+    /// The direct JSON reader never gives another answer than JSONDecoder: when it reads a
+    /// snapshot body or a record, JSONDecoder reads the same bytes to an equal value.
+    static func directReader(_ bytes: [UInt8]) {
+        if let body = bytes.withUnsafeBufferPointer(JournalJSONReader.snapshotBody) {
+            let decoded = try? decoder.decode(SnapshotBodyMirror.self, from: Data(bytes))
+            require(decoded.map { JournalJSONReader.SnapshotBody(context: $0.context, format: $0.format, revision: $0.revision, sequence: $0.sequence) } == body,
+                "the direct reader read a snapshot body that JSONDecoder reads otherwise or not at all")
+        }
+        if let record = bytes.withUnsafeBufferPointer(JournalJSONReader.record) {
+            let decoded = try? decoder.decode(RecordMirror.self, from: Data(bytes))
+            require(decoded.map { JournalRecord(sequence: $0.seq, events: $0.events) } == record,
+                "the direct reader read a record that JSONDecoder reads otherwise or not at all")
+        }
+    }
+
+    /// `SnapshotFile`'s body and `JournalRecord`'s wire form, as their synthesized `Decodable` read them.
+    struct SnapshotBodyMirror: Decodable {
+        var context: CoachContext
+        var format: Int
+        var revision: String?
+        var sequence: UInt64
+    }
+
+    struct RecordMirror: Decodable {
+        var seq: UInt64
+        var events: [JournalEvent]
     }
 
     /// `line` (without newline) ends with `,"crc":"xxxxxxxx"}` holding the CRC-32C of what precedes it.

@@ -6,9 +6,15 @@
 set -eu
 cd "$(dirname "$0")/../.."
 out=.build-fuzz
-mkdir -p "$out/corpus" "$out/artifacts"
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name CoachPersistence \
-    $(find Sources/CoachPersistence -name '*.swift' | sort) Tests/Fuzz/ReaderFuzzTarget.swift \
+mkdir -p "$out/corpus" "$out/artifacts" "$out/CCoachPlatform"
+# The library imports the C shim target CCoachPlatform: compile it, and give swiftc the module
+# map SwiftPM would generate for it.
+printf 'module CCoachPlatform {\n    header "%s/Sources/CCoachPlatform/include/CCoachPlatform.h"\n    export *\n}\n' "$PWD" \
+    > "$out/CCoachPlatform/module.modulemap"
+clang -c -O1 -g -fsanitize=address -I Sources/CCoachPlatform/include Sources/CCoachPlatform/CCoachPlatform.c \
+    -o "$out/CCoachPlatform.o"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name CoachPersistence -I "$out/CCoachPlatform" \
+    $(find Sources/CoachPersistence -name '*.swift' | sort) Tests/Fuzz/ReaderFuzzTarget.swift "$out/CCoachPlatform.o" \
     -o "$out/reader-fuzzer"
 [ $# -eq 0 ] && set -- -runs=1000000
 # The first folder collects new inputs; the committed seed corpus is only read.

@@ -70,7 +70,13 @@ enum Timestamp {
 
     /// Parses exactly the form `text(milliseconds:)` writes; `nil` for anything else.
     static func milliseconds(text: String) -> Int64? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { milliseconds(utf8: $0) }
+    }
+
+    /// ``milliseconds(text:)`` on the text's UTF-8 bytes, for the journal reader, which has
+    /// them in hand and need not make a `String`.
+    static func milliseconds(utf8 b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count == 24, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58,
               b[19] == 46, b[23] == 90 else { return nil }
         func number(_ range: Range<Int>) -> Int64? {

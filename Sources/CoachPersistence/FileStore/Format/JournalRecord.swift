@@ -62,11 +62,18 @@ struct JournalRecord: Equatable, Sendable {
             return .failure(.damaged("checksum mismatch (stored \(hex(stored)), computed \(hex(actual)))"))
         }
         do {
-            let wire = try decoder.decode(Wire.self, from: Data(line))
-            return .success(JournalRecord(sequence: wire.seq, events: wire.events))
+            return .success(try decodeJSON(line, decoder: decoder))
         } catch {
             return .failure(.undecodable(JSONCoding.reason(error)))
         }
+    }
+
+    /// The record a line's JSON holds: by the direct reader, or when it declines, by `decoder`
+    /// (which then also says what is wrong).
+    private static func decodeJSON(_ line: ArraySlice<UInt8>, decoder: JSONDecoder) throws -> JournalRecord {
+        if let record = line.withUnsafeBufferPointer(JournalJSONReader.record) { return record }
+        let wire = try decoder.decode(Wire.self, from: Data(line))
+        return JournalRecord(sequence: wire.seq, events: wire.events)
     }
 
     /// The record a line holds, whatever its checksum says: when the line ends with the
@@ -77,10 +84,9 @@ struct JournalRecord: Equatable, Sendable {
         let line = withoutCarriageReturn(line)
         guard line.count > checksumSuffixLength, line.first == UInt8(ascii: "{"),
             line.suffix(checksumSuffixLength).prefix(checksumSuffixStart.count).elementsEqual(checksumSuffixStart),
-            line.suffix(2).elementsEqual(#""}"#.utf8),
-            let wire = try? decoder.decode(Wire.self, from: Data(line))
+            line.suffix(2).elementsEqual(#""}"#.utf8)
         else { return nil }
-        return JournalRecord(sequence: wire.seq, events: wire.events)
+        return try? decodeJSON(line, decoder: decoder)
     }
 
     /// `line` without one carriage return at its end.
