@@ -75,14 +75,14 @@ struct JournalJSONWriterTests {
 
     @Test("the eight-bytes-at-a-time escape test flags a word exactly when one of its bytes needs escaping")
     func wordEscapeTest() {
-        let needs: (UInt8) -> Bool = { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        let needs: (UInt8) -> Bool = { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }  // RFC 8259, section 7
         for filler in [UInt8(ascii: "a"), 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xFF] {
             for position in 0..<8 {
                 for byte in UInt8.min...UInt8.max {
                     var word = [UInt8](repeating: filler, count: 8)
                     word[position] = byte
                     let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                    #expect(JournalJSONWriter.needsEscape(value) == needs(byte), "byte \(byte) at \(position) among \(filler)")
+                    #expect(JSONEscaping.wordHasByteToEscape(value) == needs(byte), "byte \(byte) at \(position) among \(filler)")
                 }
             }
         }
@@ -90,7 +90,7 @@ struct JournalJSONWriterTests {
         for _ in 0..<20_000 {
             let word = (0..<8).map { _ in UInt8.random(in: 0...255, using: &g) }
             let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            #expect(JournalJSONWriter.needsEscape(value) == word.contains(where: needs))
+            #expect(JSONEscaping.wordHasByteToEscape(value) == word.contains(where: needs))
         }
     }
 

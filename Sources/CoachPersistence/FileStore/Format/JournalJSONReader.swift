@@ -237,32 +237,18 @@ struct JournalJSONReader {
         var highBits: UInt64 = 0
         while bytes.count - position >= 8 {
             let word = UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self)
-            guard !Self.endsRun(word) else { break }
+            guard !JSONEscaping.wordHasByteToEscape(word) else { break }
             highBits |= word
             position += 8
         }
         var isASCII = highBits & 0x8080_8080_8080_8080 == 0
         while position < bytes.count {
             let byte = bytes[position]
-            if byte == Self.quote || byte == Self.backslash || byte < 0x20 { break }
+            if JSONEscaping.mustEscape(byte) { break }
             if byte >= 0x80 { isASCII = false }
             position += 1
         }
         return isASCII
-    }
-
-    /// Whether any of the eight bytes of `word` is a control byte (< 0x20), `"` or `\`: the
-    /// bytes that end a run of a string's plain bytes. The "has a byte less than n" and "has a
-    /// zero byte" word tests (Bit Twiddling Hacks) are exact about whether some byte matches,
-    /// whatever the other bytes are, though not about which: a word they flag is read byte by
-    /// byte.
-    @inline(__always)
-    static func endsRun(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
-        let hasControl = (word &- ones &* 0x20) & ~word & highs != 0
-        return hasControl || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     /// A string's raw bytes between its quotes, when it has no escapes and no control bytes (not

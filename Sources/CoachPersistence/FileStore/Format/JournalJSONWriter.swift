@@ -3,8 +3,8 @@
 /// The journal is on every save's path, where `JSONEncoder` (which builds a tree, then sorts,
 /// then writes) costs more than the rest of the save together. This writer produces the same
 /// bytes `JSONCoding.compactEncoder()` would for the same values — the tests check that on
-/// random data — so the `Codable` conformances stay the single definition of the format and
-/// the reader stays `JSONDecoder`.
+/// random data — so the `Codable` conformances stay the single definition of the format
+/// (``JournalJSONReader`` mirrors it for reading, with `JSONDecoder` behind it).
 struct JournalJSONWriter {
     /// The bytes written so far.
     var bytes: [UInt8] = []
@@ -36,14 +36,13 @@ struct JournalJSONWriter {
             var start = 0
             var i = 0
             while i < utf8.count {
-                // Eight bytes at a time while none needs escaping: message text is long and
-                // rarely escaped, and a byte loop was the save path's largest cost.
-                if i + 8 <= utf8.count, !Self.needsEscape(UnsafeRawBufferPointer(utf8).loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                // Eight bytes at a time while none needs escaping.
+                if i + 8 <= utf8.count, !JSONEscaping.wordHasByteToEscape(UnsafeRawBufferPointer(utf8).loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
                     i += 8
                     continue
                 }
                 let b = utf8[i]
-                if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                if JSONEscaping.mustEscape(b) {
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
                     escape(b)
                     start = i + 1
@@ -53,18 +52,6 @@ struct JournalJSONWriter {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// Whether any of the eight bytes in `word` is a control byte (< 0x20), `"` or `\\`: the bytes
-    /// JSON makes a writer escape. The classic "has a byte less than n" and "has a zero byte"
-    /// word tests (Bit Twiddling Hacks): each is exact about whether some byte matches, though
-    /// not about which, so a word they flag is looked at byte by byte.
-    static func needsEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
-        let hasControl = (word &- ones &* 0x20) & ~word & highs != 0
-        return hasControl || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     private mutating func escape(_ b: UInt8) {
