@@ -53,9 +53,9 @@ extension FileStateStore {
     func drain(_ slot: UserSlot, rounds: Int) {
         var round = 0
         while true {
-            let requests = slot.takeRequests()
+            var requests = slot.takeRequests()  // the round's only copy: the requests run in place
             if requests.isEmpty { return }
-            process(requests, slot)
+            process(&requests, slot)
             round += 1
             if round == rounds {
                 if slot.continueDraining() { slot.queue.async { self.drain(slot, rounds: .max) } }
@@ -66,24 +66,24 @@ extension FileStateStore {
 
     /// Runs one round: each run of requests up to a barrier becomes one batch (a barrier starts
     /// a batch of its own, which the requests after it join).
-    private func process(_ requests: [UserRequest], _ slot: UserSlot) {
+    private func process(_ requests: inout [UserRequest], _ slot: UserSlot) {
         var start = 0
         for index in requests.indices where requests[index].isBarrier && index > start {
-            runBatch(requests[start..<index], slot)
+            runBatch(&requests, start..<index, slot)
             start = index
         }
-        runBatch(requests[start...], slot)
+        runBatch(&requests, start..<requests.endIndex, slot)
     }
 
-    /// Runs `requests` in order under the user's lock, writes what they staged with one sync,
-    /// and then finishes them. Each request's work is released as it runs (see ``UserRequest``),
-    /// so an update's body never outlives its call.
-    private func runBatch(_ requests: ArraySlice<UserRequest>, _ slot: UserSlot) {
+    /// Runs `requests[range]` in order under the user's lock, writes what they staged with one
+    /// sync, and then finishes them. Each request's work is released as it runs (see
+    /// ``UserRequest``), so an update's body never outlives its call.
+    private func runBatch(_ requests: inout [UserRequest], _ range: Range<Int>, _ slot: UserSlot) {
         slot.core.withLock { core in
             var batch = UserBatch()
             var finishes: [UserRequest.Finish] = []
-            finishes.reserveCapacity(requests.count)
-            for request in requests { finishes.append(request.run(&core, &batch)) }
+            finishes.reserveCapacity(range.count)
+            for index in range { finishes.append(requests[index].run(&core, &batch)) }
             let failure = batch.hasStaged ? commit(&batch, &core, slot) : nil
             for finish in finishes { finish(failure) }
         }
