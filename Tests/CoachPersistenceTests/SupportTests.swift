@@ -165,6 +165,8 @@ struct SupportTests {
         #expect(Timestamp.text(milliseconds: 253_402_300_800_000) == nil)
         #expect(Timestamp.text(milliseconds: -62_167_219_200_001) == nil)
         #expect(Timestamp.text(milliseconds: .max) == nil)
+        #expect(Timestamp.text(milliseconds: .min) == nil, "no overflow near Int64.min")
+        #expect(Timestamp.text(milliseconds: .min + 86_400_000) == nil)
     }
 
     @Test("every millisecond of years 0000–9999 survives text and back")

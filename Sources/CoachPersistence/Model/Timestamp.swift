@@ -41,6 +41,9 @@ enum Timestamp {
     /// Appends the 24 bytes of ``text(milliseconds:)`` to `bytes` (the journal writer's fast
     /// path); `false`, appending nothing, outside years 0000–9999.
     static func appendText(milliseconds: Int64, to bytes: inout [UInt8]) -> Bool {
+        // Counts past the clamp are far outside the years text can hold, and near Int64.min the
+        // day arithmetic below would overflow.
+        guard (-limit...limit).contains(milliseconds) else { return false }
         let (days, msOfDay) = floorDivide(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSince1970: days)
         guard (0...9999).contains(year) else { return false }
