@@ -29,9 +29,19 @@ final class RecordingFileSystem: FileSystem, @unchecked Sendable {
         return try base.listDirectory(path)
     }
 
+    /// Called after each `kind(of:)` has its answer and before it returns it: a test changes the
+    /// disk there, as another thread of the store would between two checks.
+    var afterKind: (@Sendable (String) -> Void)? {
+        get { lock.withLock { _afterKind } }
+        set { lock.withLock { _afterKind = newValue } }
+    }
+    private var _afterKind: (@Sendable (String) -> Void)?
+
     func kind(of path: String) throws(FileSystemError) -> FileKind? {
         record("stat \(path)")
-        return try base.kind(of: path)
+        let kind = try base.kind(of: path)
+        afterKind?(path)
+        return kind
     }
 
     func makeDirectory(_ path: String) throws(FileSystemError) -> Bool {

@@ -29,6 +29,39 @@ struct UserListingTests {
         try await store.close()
     }
 
+    @Test("a user whose first compaction moves its records into a snapshot while the listing looks is still listed")
+    func compactionDuringListing() async throws {
+        // The snapshot a compaction of "u" writes, taken from a twin store.
+        let twin = TemporaryDirectory("listing-twin")
+        let twinStore = try FileStateStore(directory: twin.url, options: fastOptions())
+        try await twinStore.saveContext(sampleContext("u", messages: 2))
+        try await twinStore.compact(userID: "u")
+        try await twinStore.close()
+        let snapshot = try Data(contentsOf: twin.url.appendingPathComponent("users/u/snapshot.json"))
+
+        let dir = TemporaryDirectory("listing-compaction")
+        let writer = try FileStateStore(directory: dir.url, options: fastOptions())
+        try await writer.saveContext(sampleContext("u", messages: 2))
+        try await writer.close()
+        let folder = dir.url.appendingPathComponent("users/u")
+        let recorder = RecordingFileSystem(root: dir.url)
+        let moved = Locked(false)
+        // Right after the listing finds no snapshot, the compaction renames its snapshot into
+        // place and swaps in the empty journal, in the order the store's compaction does it.
+        recorder.afterKind = { path in
+            guard path.hasSuffix("/users/u/snapshot.json"), !moved.withLock({ $0 }) else { return }
+            moved.withLock { $0 = true }
+            try? snapshot.write(to: folder.appendingPathComponent("snapshot.json.tmp"))
+            try? FileManager.default.moveItem(at: folder.appendingPathComponent("snapshot.json.tmp"), to: folder.appendingPathComponent("snapshot.json"))
+            try? Data().write(to: folder.appendingPathComponent("journal.jsonl"))
+        }
+        let store = try FileStateStore(directory: dir.url, options: fastOptions(readOnly: true), fileSystem: recorder)
+        #expect(try await store.userIDs() == ["u"])
+        #expect(moved.withLock { $0 }, "the listing never looked for the snapshot")
+        #expect(try await store.loadContext(userID: "u")?.conversationHistory.count == 2)
+        try await store.close()
+    }
+
     @Test("a journal holding only an editor's empty line is not a user")
     func blankJournal() async throws {
         let dir = TemporaryDirectory("listing-blank")

@@ -37,14 +37,20 @@ enum UserListing {
 
     /// The id stored inside a folder: the snapshot's, or the first record's `contextReplaced`.
     static func storedUserID(_ paths: UserPaths, _ fs: any FileSystem) -> String? {
-        if let bytes = try? fs.readFile(paths.snapshot), let snapshot = try? SnapshotFile.decode(bytes) {
-            return snapshot.context.userID
+        if let id = snapshotUserID(paths, fs) { return id }
+        if let bytes = try? fs.readFile(paths.journal) {
+            for line in JournalReader.scan(bytes) {
+                for case .contextReplaced(let context) in line.record?.events ?? [] { return context.userID }
+            }
         }
-        guard let bytes = try? fs.readFile(paths.journal) else { return nil }
-        for line in JournalReader.scan(bytes) {
-            for case .contextReplaced(let context) in line.record?.events ?? [] { return context.userID }
-        }
-        return nil
+        // As in `holdsData`: a compaction may have moved the journal's records into a snapshot
+        // between the two reads.
+        return snapshotUserID(paths, fs)
+    }
+
+    private static func snapshotUserID(_ paths: UserPaths, _ fs: any FileSystem) -> String? {
+        guard let bytes = try? fs.readFile(paths.snapshot), let snapshot = try? SnapshotFile.decode(bytes) else { return nil }
+        return snapshot.context.userID
     }
 
     /// How many bytes at the end of a journal the listing reads first.
@@ -65,17 +71,25 @@ enum UserListing {
     /// Whether the folder holds a user: a snapshot, or a journal with a whole line (a sound
     /// record, or damage that its load reports). `nil` when its entries cannot be read or are
     /// not what the store writes (a link, a FIFO): the user's load then reports why.
+    /// Whether the journal holds a whole line. Sound records end in a newline, a torn first save
+    /// has none: the journal's last bytes tell in the common case. Only a journal ending in a torn
+    /// tail or in many blank lines is read whole.
+    private static func journalHoldsRecord(_ paths: UserPaths, _ fs: any FileSystem) throws(FileSystemError) -> Bool {
+        guard let size = try fs.regularFileSize(paths.journal), size > 0 else { return false }
+        if let tail = try fs.readFile(paths.journal, lastBytes: tailProbe), holdsWholeLine(tail) { return true }
+        guard size > Int64(tailProbe), let journal = try fs.readFile(paths.journal) else { return false }
+        return holdsWholeLine(journal)
+    }
+
     private static func holdsData(_ paths: UserPaths, _ fs: any FileSystem) -> Bool? {
         do throws(FileSystemError) {
             guard try fs.directoryExists(paths.directory) else { return false }
             if try fs.exists(paths.snapshot) { return true }
-            guard let size = try fs.regularFileSize(paths.journal), size > 0 else { return false }
-            // Sound records end in a newline, a torn first save has none: the journal's last
-            // bytes tell in the common case. Only a journal ending in a torn tail or in many
-            // blank lines is read whole.
-            if let tail = try fs.readFile(paths.journal, lastBytes: tailProbe), holdsWholeLine(tail) { return true }
-            guard size > Int64(tailProbe), let journal = try fs.readFile(paths.journal) else { return false }
-            return holdsWholeLine(journal)
+            if try journalHoldsRecord(paths, fs) { return true }
+            // A compaction may have moved the records into a new snapshot between the two looks:
+            // it renames the snapshot into place before it empties the journal, so a second look
+            // at the snapshot settles it (a user is never missed while it is compacted).
+            return try fs.exists(paths.snapshot)
         } catch {
             return nil
         }
