@@ -3,8 +3,8 @@ import Testing
 @testable import CoachPersistence
 import CoachTestSupport
 
-/// Every stored property of the model is saved: the diff, the events and the direct journal
-/// writer each handle it. A field added to a model type without an entry here fails the first
+/// Every stored property of the model is saved: the diff, the events, the direct journal
+/// writer and the direct reader each handle it. A field added to a model type without an entry here fails the first
 /// test (the table must name it), and a field the diff forgets fails the second (its change is
 /// not reproduced by the events).
 @Suite("Model field coverage")
@@ -87,6 +87,10 @@ struct ModelFieldCoverageTests {
                 #expect(sameBytes, "\(model).\(field): writer")
                 let readBack = try JSONCoding.decoder().decode(CoachContext.self, from: Data(writer.bytes)) == new
                 #expect(readBack, "\(model).\(field): writer")
+                // The direct reader: a field it does not know it would skip, and drop on load.
+                let snapshot = try SnapshotFile(context: new, sequence: 1).encoded()
+                let direct = snapshot.withUnsafeBufferPointer(JournalJSONReader.snapshotBody)?.context == new
+                #expect(direct, "\(model).\(field): the direct reader does not read this field back")
                 guard field != "userID" else { continue }  // the key a context is stored under, never a change
                 // The diff: its events, written and read back as a record, turn old into new.
                 let events = ContextDiff.events(from: old, to: new)
