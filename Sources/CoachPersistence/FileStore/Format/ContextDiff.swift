@@ -114,11 +114,6 @@ enum ContextDiff {
     /// Byte equality: Swift's `==` would call canonically equivalent strings equal and the
     /// store would then keep the old bytes.
     static func exactlyEqual(_ a: String?, _ b: String?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): return true
-        case (var a?, var b?):
-            return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
-        default: return false
-        }
+        a.map(ExactString.init) == b.map(ExactString.init)
     }
 }
