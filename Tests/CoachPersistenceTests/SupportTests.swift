@@ -75,6 +75,28 @@ struct SupportTests {
     }
     #endif
 
+    // MARK: Locks
+
+    @Test("Locked: threads that increment one value under its lock lose no increment, and copies share the value")
+    func lockedExcludes() {
+        let counter = Locked((count: 0, inside: false, overlaps: 0))
+        let copy = counter
+        let threads = 8, increments = 50_000
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            for _ in 0..<increments {
+                copy.withLock { value in
+                    // Two holders at once would see each other's mark.
+                    if value.inside { value.overlaps += 1 }
+                    value.inside = true
+                    value.count += 1
+                    value.inside = false
+                }
+            }
+        }
+        #expect(counter.withLock { $0.count } == threads * increments)
+        #expect(counter.withLock { $0.overlaps } == 0)
+    }
+
     // MARK: Exact strings
 
     @Test("ExactString: equal bytes are equal and hash alike; canonically equivalent but different bytes are not equal")
