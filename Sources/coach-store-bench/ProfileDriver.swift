@@ -6,15 +6,20 @@ import Foundation
 ///
 ///     coach-store-bench --profile save HISTORY COUNT [durable|batched|unsynced]
 ///     coach-store-bench --profile load HISTORY COUNT
+///     coach-store-bench --profile parallel USERS COUNT
+///     coach-store-bench --profile raw-parallel USERS COUNT
 ///
 /// `save` makes COUNT saves of one message to a user with HISTORY messages (compacted first);
-/// `load` opens a new store COUNT times and loads a HISTORY-message context cold.
+/// `load` opens a new store COUNT times and loads a HISTORY-message context cold;
+/// `parallel` has USERS tasks each make COUNT durable saves of its own user (the parallel figure's
+/// store side), and `raw-parallel` is its baseline: USERS threads each appending and syncing COUNT
+/// times. Under `perf stat` the two show the CPU and context switches of each side alone.
 enum ProfileDriver {
     static let flag = "--profile"
 
     static func main(_ arguments: [String]) async -> Int32 {
         guard arguments.count >= 3, let history = Int(arguments[1]), let count = Int(arguments[2]) else {
-            Log.line("usage: coach-store-bench \(flag) save|load HISTORY COUNT [durable|batched|unsynced]")
+            Log.line("usage: coach-store-bench \(flag) save|load|parallel|raw-parallel HISTORY|USERS COUNT [durable|batched|unsynced]")
             return 2
         }
         let scratch: Scratch
@@ -28,6 +33,9 @@ enum ProfileDriver {
             switch arguments[0] {
             case "save": try await saves(history, count, durability(arguments.count > 3 ? arguments[3] : "unsynced"), scratch)
             case "load": try await loads(history, count, scratch)
+            case "parallel": try await ParallelScenario.profile(users: history, saves: count, scratch)
+            case "bridged-parallel": try await ParallelScenario.profileBridged(users: history, appends: count, scratch)
+            case "raw-parallel": try await ParallelScenario.profileRaw(users: history, appends: count, scratch)
             default: throw BenchError("unknown workload '\(arguments[0])'")
             }
             Log.line("\(arguments[0]): \(Report.number(microseconds(since: start) / Double(count))) µs per operation (setup included)")
