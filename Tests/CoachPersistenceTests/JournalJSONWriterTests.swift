@@ -34,8 +34,18 @@ struct JournalJSONWriterTests {
     func message(_ g: inout SeededRandom) -> ChatMessage {
         ChatMessage(
             role: [.user, .assistant, .system, "tool"].randomElement(using: &g)!, content: text(&g),
-            timestamp: Date(timeIntervalSince1970: Double(Int64.random(in: -80_000_000_000...250_000_000_000, using: &g)) / 1000),
+            timestamp: Date(timeIntervalSince1970: Double(milliseconds(&g)) / 1000),
             metadata: Bool.random(using: &g) ? [:] : metadata(&g))
+    }
+
+    /// Mostly recent times; sometimes times outside the years text can hold, which are
+    /// written as a count of milliseconds.
+    func milliseconds(_ g: inout SeededRandom) -> Int64 {
+        switch Int.random(in: 0..<8, using: &g) {
+        case 0: return Int64.random(in: -9_000_000_000_000_000...(-62_200_000_000_000), using: &g)
+        case 1: return Int64.random(in: 253_410_000_000_000...9_000_000_000_000_000, using: &g)
+        default: return Int64.random(in: -80_000_000_000...250_000_000_000, using: &g)
+        }
     }
 
     func event(_ g: inout SeededRandom) -> JournalEvent {
@@ -70,6 +80,23 @@ struct JournalJSONWriterTests {
             let expected = Array(try encoder.encode(event))
             #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
             #expect(try JSONDecoder().decode(JournalEvent.self, from: Data(writer.bytes)) == event)
+        }
+    }
+
+    @Test("integers are written in place exactly as String(_:) writes them")
+    func integers() {
+        var g = SeededRandom(seed: 7)
+        var signed: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1]
+        signed += (0..<2_000).map { _ in Int64.random(in: Int64.min...Int64.max, using: &g) >> Int64.random(in: 0...63, using: &g) }
+        for value in signed {
+            var writer = JournalJSONWriter()
+            writer.integer(value)
+            #expect(writer.bytes == Array(String(value).utf8), "\(value)")
+        }
+        for value in [UInt64.max, 0, 1, 10_000_000_000_000_000_000] {
+            var writer = JournalJSONWriter()
+            writer.integer(value)
+            #expect(writer.bytes == Array(String(value).utf8), "\(value)")
         }
     }
 

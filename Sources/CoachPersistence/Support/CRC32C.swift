@@ -68,9 +68,14 @@ enum CRC32C {
 
     /// Appends ``hex(_:)`` to `bytes` without building an array for it (each record's line).
     static func appendHex(_ crc: UInt32, to bytes: inout [UInt8]) {
-        for shift in stride(from: 28, through: 0, by: -4) {
-            let digit = UInt8((crc >> UInt32(shift)) & 0xF)
-            bytes.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        // Filled in place and appended once: this runs for every record of every save.
+        var digits: UInt64 = 0
+        withUnsafeMutableBytes(of: &digits) { out in
+            for index in 0..<8 {
+                let digit = UInt8(truncatingIfNeeded: crc >> UInt32(28 - 4 * index)) & 0xF
+                out[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            }
+            bytes.append(contentsOf: out)
         }
     }
 

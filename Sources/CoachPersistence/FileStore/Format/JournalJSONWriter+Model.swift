@@ -9,7 +9,7 @@ extension JournalJSONWriter {
         case .contextReplaced(let context): try self.context(context)
         case .messagesAppended(let messages), .historyReplaced(let messages):
             try array(messages) { w, m throws(NonFiniteNumber) in try w.message(m) }
-        case .historyTruncated(let count): raw(String(count))
+        case .historyTruncated(let count): integer(count)
         case .stateChanged(let state): string(state.rawValue)
         case .summaryChanged(let summary): if let summary { string(summary) } else { raw("null") }
         case .profileChanged(let profile): try self.profile(profile)
@@ -21,12 +21,14 @@ extension JournalJSONWriter {
     }
 
     mutating func message(_ message: ChatMessage) throws(NonFiniteNumber) {
-        raw("{"); key("content"); string(message.content)
+        // Each key with its punctuation is one literal: a message is written on every save,
+        // and each append has a fixed cost.
+        raw(#"{"content":"#); string(message.content)
         if !message.metadata.isEmpty {
-            raw(","); key("metadata"); try object(message.metadata)
+            raw(#","metadata":"#); try object(message.metadata)
         }
-        raw(","); key("role"); string(message.role.rawValue)
-        raw(","); key("timestamp"); try timestamp(message.timestamp)
+        raw(#","role":"#); string(message.role.rawValue)
+        raw(#","timestamp":"#); try timestamp(message.timestamp)
         raw("}")
     }
 
@@ -68,7 +70,7 @@ extension JournalJSONWriter {
             bytes.append(UInt8(ascii: "\""))
         } else {
             bytes.removeLast()
-            raw(String(ms))
+            integer(ms)
         }
     }
 }

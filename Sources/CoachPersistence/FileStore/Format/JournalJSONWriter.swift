@@ -32,7 +32,8 @@ struct JournalJSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
-            bytes.reserveCapacity(bytes.count + utf8.count + 1)
+            // No `reserveCapacity` for the exact size here: it would give up the array's
+            // doubling, and every later append past it would copy the buffer again.
             var start = 0
             var i = 0
             while i < utf8.count {
@@ -70,6 +71,23 @@ struct JournalJSONWriter {
         }
     }
 
+    /// Appends `value` in decimal, as `String(value)` would, without making the string.
+    mutating func integer<T: FixedWidthInteger>(_ value: T) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        // Twenty digits hold any 64-bit magnitude; filled from the end, appended once.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var magnitude = value.magnitude
+        var start = 24
+        withUnsafeMutableBytes(of: &digits) { out in
+            repeat {
+                start -= 1
+                out[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[start...]))
+        }
+    }
+
     mutating func key(_ name: StaticString) {
         bytes.append(UInt8(ascii: "\""))
         raw(name)
@@ -79,7 +97,7 @@ struct JournalJSONWriter {
     mutating func number(_ value: Double) throws(NonFiniteNumber) {
         guard value.isFinite else { throw NonFiniteNumber(value: value) }
         if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 {
-            raw(String(Int64(value)))
+            integer(Int64(value))
         } else {
             raw(value.description)
         }

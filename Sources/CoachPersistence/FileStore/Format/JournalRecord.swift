@@ -16,24 +16,38 @@ struct JournalRecord: Equatable, Sendable {
 
     /// Length of `,"crc":"XXXXXXXX"}`.
     static let checksumSuffixLength = 18
-    private static let checksumSuffixStart = Array(#","crc":""#.utf8)
+    /// The checksum field up to its digits: written from the literal, checked against the bytes.
+    private static let checksumFieldStart: StaticString = #","crc":""#
+    private static let checksumSuffixStart = checksumFieldStart.withUTF8Buffer { Array($0) }
 
     /// The record's line, newline included.
     func encodedLine() throws(JournalJSONWriter.NonFiniteNumber) -> [UInt8] {
-        var writer = JournalJSONWriter()
+        var writer = JournalJSONWriter(capacity: Self.estimatedLineLength(events))
         writer.raw(#"{"seq":"#)
-        writer.raw(String(sequence))
+        writer.integer(sequence)
         writer.raw(#","events":"#)
         try writer.array(events) { w, e throws(JournalJSONWriter.NonFiniteNumber) in try w.event(e) }
-        var line = writer.bytes
-        let crc = CRC32C.checksum(line)
-        // Appended piece by piece: concatenating arrays first allocated five temporaries per save.
-        line.append(contentsOf: Self.checksumSuffixStart)
-        CRC32C.appendHex(crc, to: &line)
-        line.append(UInt8(ascii: "\""))
-        line.append(UInt8(ascii: "}"))
-        line.append(UInt8(ascii: "\n"))
-        return line
+        let crc = CRC32C.checksum(writer.bytes)
+        // Appended in place, to the writer's own buffer: concatenating arrays allocated five
+        // temporaries per save, and a second reference to the buffer made the first append copy it.
+        writer.raw(Self.checksumFieldStart)
+        CRC32C.appendHex(crc, to: &writer.bytes)
+        writer.raw("\"}\n")
+        return writer.bytes
+    }
+
+    /// About how long the line of `events` is, so its buffer is allocated once: the text of
+    /// appended messages (by far the usual record) plus room for the JSON around it.
+    private static func estimatedLineLength(_ events: [JournalEvent]) -> Int {
+        var length = 128
+        for event in events {
+            if case .messagesAppended(let messages) = event {
+                for message in messages { length += message.content.utf8.count + 128 }
+            } else {
+                length += 256
+            }
+        }
+        return length
     }
 
     /// Why a line is not a record.
