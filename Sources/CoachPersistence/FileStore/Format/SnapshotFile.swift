@@ -101,7 +101,10 @@ struct SnapshotFile: Equatable, Sendable {
 
     /// `bytes` with each CR of a CR LF pair left out; `bytes` itself when it holds no CR.
     static func lineFeedsOnly(_ bytes: [UInt8]) -> [UInt8] {
-        guard bytes.contains(UInt8(ascii: "\r")) else { return bytes }
+        // `memchr` rather than `contains`: a byte-at-a-time scan was about 1 ms of a 6.7 ms cold
+        // load of a 4.7 MB snapshot, and almost every file has no CR at all.
+        let hasCarriageReturn = bytes.withUnsafeBytes { $0.count > 0 && memchr($0.baseAddress!, 0x0D, $0.count) != nil }
+        guard hasCarriageReturn else { return bytes }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
         for (i, byte) in bytes.enumerated() where !(byte == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n")) {
