@@ -106,9 +106,10 @@ extension FileStateStore {
         } catch {
             return error
         }
-        core.state = state
-        for (userID, value) in batch.published { watchers.publish(value, userID: userID) }
+        // The compaction it may queue waits for this lock, so the state is in place before it runs.
         scheduleCompactionIfDue(slot.userID, state)
+        core.state = consume state  // the last use: a move, where a copy retained every field
+        for (userID, value) in batch.published { watchers.publish(value, userID: userID) }
         return nil
     }
 
@@ -149,20 +150,22 @@ extension FileStateStore {
     func stage(
         _ context: CoachContext, _ core: inout UserSlot.Core, _ batch: inout UserBatch, _ slot: UserSlot
     ) throws(StateStoreError) -> ContextRevision {
-        // Take the state out of the core (a move, not a copy) so the cached history is uniquely
-        // referenced and the events below append to it in place instead of copying it.
-        var state = core.state.take()!
+        // Changed in place, through the optional: taking it out and putting it back copied the
+        // state once per save (retaining every field of the context), and the cached history
+        // must stay uniquely referenced so the events below append to it without copying it.
+        try Self.stage(context, onto: &core.state!, &batch, publishing: watchers.isWatching(slot.userID))
+    }
+
+    private static func stage(
+        _ context: CoachContext, onto state: inout UserState, _ batch: inout UserBatch, publishing: Bool
+    ) throws(StateStoreError) -> ContextRevision {
         let events = ContextDiff.events(from: state.context, to: context)
-        if events.isEmpty, let revision = state.revision {
-            core.state = state
-            return revision
-        }
+        if events.isEmpty, let revision = state.revision { return revision }
         let line: [UInt8]
         do {
             line = try JournalRecord(sequence: state.sequence + 1, events: events).encodedLine()
         } catch {
-            core.state = state
-            throw .encodingFailed(userID: context.userID, reason: Self.encodingFailure(context, error))
+            throw .encodingFailed(userID: context.userID, reason: encodingFailure(context, error))
         }
         if !batch.hasStaged { batch.startLength = state.journalLength }
         batch.lines.append(line)
@@ -175,8 +178,7 @@ extension FileStateStore {
         state.revisionHash = RevisionHash.chain(state.revisionHash, line.dropLast())
         state.journalLength += line.count
         state.journalRecords += 1
-        core.state = state
-        if watchers.isWatching(slot.userID) { batch.published.append((slot.userID, state.stored)) }
+        if publishing { batch.published.append((state.userID, state.stored)) }
         return ContextRevision(sequence: state.sequence, hash: state.revisionHash)
     }
 

@@ -17,7 +17,10 @@ final class ResultBox<T: Sendable>: Sendable {
     /// when it does.
     func value() async throws -> T {
         if let result = state.withLock({ $0.result }) { return try Self.unwrap(result) }
-        let result = try await withCheckedThrowingContinuation { continuation in
+        // An unsafe continuation: a checked one allocates a canary per call, on every save that
+        // waits for a worker. Exactly one resume is structural here: the waiter is stored only
+        // while no result is, and `set(_:)` takes it out under the same lock.
+        let result = try await withUnsafeThrowingContinuation { continuation in
             let ready = state.withLock { state in
                 if state.result == nil { state.waiter = continuation }
                 return state.result
@@ -38,5 +41,5 @@ final class ResultBox<T: Sendable>: Sendable {
 /// field, several times per save.
 private struct ResultBoxState: Sendable {
     var result: Result<any Sendable, any Error>?
-    var waiter: CheckedContinuation<any Sendable, any Error>?
+    var waiter: UnsafeContinuation<any Sendable, any Error>?
 }
