@@ -7,30 +7,55 @@ extension FileStateStore {
 
     /// Runs `work` for `userID` and returns its result once what it wrote is on disk.
     ///
-    /// When nothing else is in flight the worker is the caller's thread (`alone`): no thread
-    /// hand-off on a latency-bound path. Otherwise the user's queue runs it, because saves block
-    /// in `fdatasync` and must not be limited to the few threads of Swift's cooperative pool.
-    func run<T: Sendable>(_ userID: String, barrier: Bool = false, _ work: @escaping UserWork<T>) async throws -> T {
+    /// When nothing else is in flight and the user is idle, the caller's thread runs it right
+    /// here (``runInline(_:_:)``): no thread hand-off, request or result box on the
+    /// latency-bound path of a single client. Otherwise it is queued in the user's slot and the
+    /// user's queue runs it, because saves block in `fdatasync` and must not be limited to the
+    /// few threads of Swift's cooperative pool.
+    ///
+    /// `work` does not escape: this call returns only after the worker has run it, and the
+    /// worker releases it before delivering the result (see ``UserRequest``). So call sites
+    /// capture the context they save without copying it into a closure box.
+    func run<T: Sendable>(_ userID: String, barrier: Bool = false, _ work: UserWork<T>) async throws -> T {
         let alone = try lifecycle.enter()
         defer { lifecycle.leave() }
         let slot = registry.acquire(userID)
         defer { registry.release(slot) }
-        let box = ResultBox<T>()
-        let request = UserRequest(isBarrier: barrier) { core, batch in
-            let result = Result { try work(self, slot, &core, &batch) }
-            // A result computed after a record was staged saw that record: if the batch then
-            // fails to reach the disk, so does this operation.
-            let sawStaged = batch.hasStaged
-            return { failure in box.set(failure.map { sawStaged ? .failure($0) : result } ?? result) }
+        if alone, slot.beginInline() {
+            let result = runInline(work, slot)
+            if slot.continueDraining() { slot.queue.async { self.drain(slot) } }
+            return try result.get()
         }
-        if slot.submit(request) {
-            if alone {
-                drain(slot, rounds: 1)
-            } else {
-                slot.queue.async { self.drain(slot, rounds: .max) }
+        return try await withoutActuallyEscaping(work) { work in
+            let box = ResultBox<T>()
+            let request = UserRequest(isBarrier: barrier) { core, batch in
+                let result = Result { try work(self, slot, &core, &batch) }
+                let sawStaged = batch.hasStaged
+                return { failure in box.set(Self.outcome(result, sawStaged: sawStaged, failure: failure)) }
             }
+            if slot.submit(request) { slot.queue.async { self.drain(slot) } }
+            return try await box.value()
         }
-        return try await box.value()
+    }
+
+    /// Runs one operation as a batch of its own on the caller's thread, with the user's lock
+    /// held from the work through the sync, as a worker would.
+    private func runInline<T>(_ work: UserWork<T>, _ slot: UserSlot) -> Result<T, any Error> {
+        slot.core.withLock { core in
+            var batch = UserBatch()
+            let result = Result { try work(self, slot, &core, &batch) }
+            let sawStaged = batch.hasStaged
+            let failure = sawStaged ? commit(&batch, &core, slot) : nil
+            return Self.outcome(result, sawStaged: sawStaged, failure: failure)
+        }
+    }
+
+    /// What an operation returns once its batch was written. A result computed after a record
+    /// was staged (its own or an earlier one's in the batch) saw that record: if the batch then
+    /// failed to reach the disk, so does the operation.
+    static func outcome<T>(_ result: Result<T, any Error>, sawStaged: Bool, failure: StateStoreError?) -> Result<T, any Error> {
+        guard let failure, sawStaged else { return result }
+        return .failure(failure)
     }
 
     /// ``updateContext(userID:_:)``'s work: the body applied to the latest context, staged as one record.
@@ -48,19 +73,13 @@ extension FileStateStore {
         }
     }
 
-    /// Takes the slot's queued requests and runs them, for up to `rounds` rounds; after that, a
-    /// worker on the user's queue carries on if more arrived.
-    func drain(_ slot: UserSlot, rounds: Int) {
-        var round = 0
+    /// Takes the slot's queued requests and runs them, round after round, until none are left
+    /// (then the slot marks the worker stopped, so the next request starts one).
+    func drain(_ slot: UserSlot) {
         while true {
             var requests = slot.takeRequests()  // the round's only copy: the requests run in place
             if requests.isEmpty { return }
             process(&requests, slot)
-            round += 1
-            if round == rounds {
-                if slot.continueDraining() { slot.queue.async { self.drain(slot, rounds: .max) } }
-                return
-            }
         }
     }
 

@@ -55,7 +55,7 @@ final class UserSlot: Sendable {
         self.core = Locked(Core())
     }
 
-    /// Queues `request`; `true` if the caller must now drain (no worker was running).
+    /// Queues `request`; `true` if no worker was running, so the caller must start one.
     func submit(_ request: UserRequest) -> Bool {
         inbox.withLock { inbox in
             inbox.requests.append(request)
@@ -64,7 +64,17 @@ final class UserSlot: Sendable {
         }
     }
 
-    /// After a round run by a caller inline: `true` if more requests are queued (a worker on the
+    /// Marks the worker running for a caller that will run one operation itself, without
+    /// queuing it; `false` if a worker is running or requests wait (then the caller queues).
+    func beginInline() -> Bool {
+        inbox.withLock { inbox in
+            guard !inbox.draining else { return false }
+            inbox.draining = true
+            return true
+        }
+    }
+
+    /// After an operation run by a caller inline: `true` if more requests are queued (a worker on the
     /// queue must take them), else marks the worker stopped.
     func continueDraining() -> Bool {
         inbox.withLock { inbox in
