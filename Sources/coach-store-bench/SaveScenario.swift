@@ -9,6 +9,8 @@ enum SaveScenario {
             try await measure(durable: true, line: line, settings, scratch),
             try await measure(durable: false, line: line, settings, scratch),
             try await control(line: line, settings, scratch),
+            try await memoryControl(line: line, settings, scratch),
+            try await afterSaveControl(line: line, settings, scratch),
         ]
     }
 
@@ -29,6 +31,74 @@ enum SaveScenario {
             goal: nil,
             note: "\(a.count) appends each, \(s.fineBlocks) interleaved blocks of \(s.fineSaves); both sides are identical, "
                 + "so any distance from 1.00 is this run's noise on the disk-bound figures")
+    }
+
+    /// The same raw appends, one side writing one byte in each of 1,024 cache lines (64 KiB)
+    /// before each append, inside the timing: what touching memory between syncs costs on this
+    /// machine. The store's save touches its code and data (the Swift runtime, Dispatch, malloc,
+    /// the store) between syncs; here that cost is measured with nothing of the store in it.
+    private static func memoryControl(line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
+        let first = try RawFile(path: scratch.file("memory-a.bin"))
+        let second = try RawFile(path: scratch.file("memory-b.bin"))
+        let lines = 1024
+        var memory = [UInt8](repeating: 1, count: lines * 64)
+        let (a, b) = try await interleaved(
+            blocks: s.fineBlocks, warmUp: s.warmUp,
+            { _ in
+                try await timedRuns(s.fineSaves) { _ in
+                    memory.withUnsafeMutableBufferPointer { bytes in
+                        for index in stride(from: 0, to: bytes.count, by: 64) { bytes[index] &+= 1 }
+                    }
+                    try first.append(line, sync: true)
+                }
+            },
+            { _ in try await timedRuns(s.fineSaves) { _ in try second.append(line, sync: true) } })
+        return Figure(
+            id: "control-memory",
+            title: "control: write+fdatasync with 64 KiB of memory touched before each",
+            ours: .init(label: "64 KiB touched, median", value: a.median, unit: "µs"),
+            baseline: .init(label: "nothing touched, median", value: b.median, unit: "µs"),
+            goal: nil,
+            note: "\(a.count) appends each, \(s.fineBlocks) interleaved blocks of \(s.fineSaves); one byte written in each of "
+                + "\(lines) cache lines before each append: about \(Report.number((a.median - b.median) * 1000 / Double(lines))) ns "
+                + "per line touched between syncs (a loop over the same lines without syncs takes about 1 µs)")
+    }
+
+    /// The same raw appends, one side making an unsynced save to a store before each append,
+    /// outside the timing: what running the store's code between two syncs costs the kernel's
+    /// next `write`+`fdatasync` (caches, TLBs and branch predictors refilled with other code).
+    /// A durable save pays this on top of its own time.
+    private static func afterSaveControl(line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
+        let first = try RawFile(path: scratch.file("after-save-a.bin"))
+        let second = try RawFile(path: scratch.file("after-save-b.bin"))
+        let store = try FileStateStore(directory: scratch.folder("after-save"), options: Workload.options(.unsynced))
+        var conversation: Conversation?
+        let (a, b) = try await interleaved(
+            blocks: s.fineBlocks, warmUp: s.warmUp,
+            { block in
+                if block % 10 == 0 || conversation == nil {
+                    conversation = try await Conversation(store: store, userID: "after-save-\(block)", history: s.shortHistory)
+                }
+                var times: [Double] = []
+                for _ in 0..<s.fineSaves {
+                    _ = try await conversation!.timedTurn()
+                    let start = monotonicNanoseconds()
+                    try first.append(line, sync: true)
+                    times.append(microseconds(since: start))
+                }
+                return times
+            },
+            { _ in try await timedRuns(s.fineSaves) { _ in try second.append(line, sync: true) } })
+        try await store.close()
+        return Figure(
+            id: "control-after-save",
+            title: "control: write+fdatasync right after an unsynced save to a store",
+            ours: .init(label: "after a save, median", value: a.median, unit: "µs"),
+            baseline: .init(label: "alone, median", value: b.median, unit: "µs"),
+            goal: nil,
+            note: "\(a.count) appends each, \(s.fineBlocks) interleaved blocks of \(s.fineSaves); the save is not timed, only "
+                + "the append after it: the part of a durable save's cost that is the kernel's sync path running after the "
+                + "store's code")
     }
 
     private static func measure(durable: Bool, line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
