@@ -17,12 +17,7 @@ enum SaveScenario {
     /// The same raw appends on both sides (two files): how far from 1.00 the noise of this run
     /// alone moves a durable ratio.
     private static func control(line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
-        let first = try RawFile(path: scratch.file("control-a.bin"))
-        let second = try RawFile(path: scratch.file("control-b.bin"))
-        let (a, b) = try await interleaved(
-            blocks: s.fineBlocks, warmUp: s.warmUp,
-            { _ in try await timedRuns(s.fineSaves) { _ in try first.append(line, sync: true) } },
-            { _ in try await timedRuns(s.fineSaves) { _ in try second.append(line, sync: true) } })
+        let (a, b) = try await rawPair("control", line: line, s, scratch)
         return Figure(
             id: "control-a-a",
             title: "control: write+fdatasync against itself (A/A)",
@@ -38,21 +33,13 @@ enum SaveScenario {
     /// machine. The store's save touches its code and data (the Swift runtime, Dispatch, malloc,
     /// the store) between syncs; here that cost is measured with nothing of the store in it.
     private static func memoryControl(line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
-        let first = try RawFile(path: scratch.file("memory-a.bin"))
-        let second = try RawFile(path: scratch.file("memory-b.bin"))
         let lines = 1024
         var memory = [UInt8](repeating: 1, count: lines * 64)
-        let (a, b) = try await interleaved(
-            blocks: s.fineBlocks, warmUp: s.warmUp,
-            { _ in
-                try await timedRuns(s.fineSaves) { _ in
-                    memory.withUnsafeMutableBufferPointer { bytes in
-                        for index in stride(from: 0, to: bytes.count, by: 64) { bytes[index] &+= 1 }
-                    }
-                    try first.append(line, sync: true)
-                }
-            },
-            { _ in try await timedRuns(s.fineSaves) { _ in try second.append(line, sync: true) } })
+        let (a, b) = try await rawPair("memory", line: line, s, scratch, timingBefore: true) {
+            memory.withUnsafeMutableBufferPointer { bytes in
+                for index in stride(from: 0, to: bytes.count, by: 64) { bytes[index] &+= 1 }
+            }
+        }
         return Figure(
             id: "control-memory",
             title: "control: write+fdatasync with 64 KiB of memory touched before each",
@@ -69,26 +56,17 @@ enum SaveScenario {
     /// next `write`+`fdatasync` (caches, TLBs and branch predictors refilled with other code).
     /// A durable save pays this on top of its own time.
     private static func afterSaveControl(line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
-        let first = try RawFile(path: scratch.file("after-save-a.bin"))
-        let second = try RawFile(path: scratch.file("after-save-b.bin"))
         let store = try FileStateStore(directory: scratch.folder("after-save"), options: Workload.options(.unsynced))
         var conversation: Conversation?
-        let (a, b) = try await interleaved(
-            blocks: s.fineBlocks, warmUp: s.warmUp,
-            { block in
-                if block % 10 == 0 || conversation == nil {
-                    conversation = try await Conversation(store: store, userID: "after-save-\(block)", history: s.shortHistory)
-                }
-                var times: [Double] = []
-                for _ in 0..<s.fineSaves {
-                    _ = try await conversation!.timedTurn()
-                    let start = monotonicNanoseconds()
-                    try first.append(line, sync: true)
-                    times.append(microseconds(since: start))
-                }
-                return times
-            },
-            { _ in try await timedRuns(s.fineSaves) { _ in try second.append(line, sync: true) } })
+        var saves = 0
+        let (a, b) = try await rawPair("after-save", line: line, s, scratch, timingBefore: false) {
+            // A fresh user every 50 saves keeps the history short, as in the durable save figure.
+            if saves % (10 * s.fineSaves) == 0 {
+                conversation = try await Conversation(store: store, userID: "after-save-\(saves)", history: s.shortHistory)
+            }
+            saves += 1
+            _ = try await conversation!.timedTurn()
+        }
         try await store.close()
         return Figure(
             id: "control-after-save",
@@ -99,6 +77,30 @@ enum SaveScenario {
             note: "\(a.count) appends each, \(s.fineBlocks) interleaved blocks of \(s.fineSaves); the save is not timed, only "
                 + "the append after it: the part of a durable save's cost that is the kernel's sync path running after the "
                 + "store's code")
+    }
+
+    /// Synced raw appends of `line` to two files of their own, in interleaved blocks; side A
+    /// runs `before` ahead of each append, inside its timing or not. Returns each side's times in µs.
+    private static func rawPair(
+        _ name: String, line: [UInt8], _ s: BenchSettings, _ scratch: Scratch,
+        timingBefore: Bool = false, before: () async throws -> Void = {}
+    ) async throws -> (a: Samples, b: Samples) {
+        let first = try RawFile(path: scratch.file("\(name)-a.bin"))
+        let second = try RawFile(path: scratch.file("\(name)-b.bin"))
+        return try await interleaved(
+            blocks: s.fineBlocks, warmUp: s.warmUp,
+            { _ in
+                var times: [Double] = []
+                for _ in 0..<s.fineSaves {
+                    if !timingBefore { try await before() }
+                    let start = monotonicNanoseconds()
+                    if timingBefore { try await before() }
+                    try first.append(line, sync: true)
+                    times.append(microseconds(since: start))
+                }
+                return times
+            },
+            { _ in try await timedRuns(s.fineSaves) { _ in try second.append(line, sync: true) } })
     }
 
     private static func measure(durable: Bool, line: [UInt8], _ s: BenchSettings, _ scratch: Scratch) async throws -> Figure {
