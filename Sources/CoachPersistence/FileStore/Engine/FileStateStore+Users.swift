@@ -176,7 +176,7 @@ extension FileStateStore {
     }
 
     private static func stage(
-        _ context: CoachContext, onto state: inout UserState, _ batch: inout UserBatch, publishing: Bool
+        _ context: CoachContext, onto state: inout UserState, _ batch: inout UserBatch, publishing: @autoclosure () -> Bool
     ) throws(StateStoreError) -> ContextRevision {
         let events = ContextDiff.events(from: state.context, to: context)
         if events.isEmpty, let revision = state.revision { return revision }
@@ -197,7 +197,7 @@ extension FileStateStore {
         state.revisionHash = RevisionHash.chain(state.revisionHash, line.dropLast())
         state.journalLength += line.count
         state.journalRecords += 1
-        if publishing { batch.published.append((state.userID, state.stored)) }
+        if publishing() { batch.published.append((state.userID, state.stored)) }
         return ContextRevision(sequence: state.sequence, hash: state.revisionHash)
     }
 

@@ -37,17 +37,20 @@ struct JournalRecord: Equatable, Sendable {
     }
 
     /// About how long the line of `events` is, so its buffer is allocated once: the text of
-    /// appended messages (by far the usual record) plus room for the JSON around it.
+    /// the messages it writes plus room for the JSON around them.
     private static func estimatedLineLength(_ events: [JournalEvent]) -> Int {
-        var length = 128
+        func length(of messages: [ChatMessage]) -> Int {
+            messages.reduce(0) { $0 + $1.content.utf8.count + 128 }
+        }
+        var total = 128
         for event in events {
-            if case .messagesAppended(let messages) = event {
-                for message in messages { length += message.content.utf8.count + 128 }
-            } else {
-                length += 256
+            switch event {
+            case .messagesAppended(let messages), .historyReplaced(let messages): total += length(of: messages)
+            case .contextReplaced(let context): total += length(of: context.conversationHistory) + 1024
+            default: total += 256
             }
         }
-        return length
+        return total
     }
 
     /// Why a line is not a record.
