@@ -244,34 +244,25 @@ struct JournalJSONReaderAdversarialTests {
         var fingerprint: (Value) -> Fingerprint
     }
 
-    /// `SnapshotFile.Body` as its synthesized `Decodable` reads it.
-    struct BodyMirror: Decodable {
-        var context: CoachContext
-        var format: Int
-        var revision: String?
-        var sequence: UInt64
-    }
-
-    /// `JournalRecord.Wire` as its synthesized `Decodable` reads it.
-    struct WireMirror: Decodable {
-        var seq: UInt64
-        var events: [JournalEvent]
-    }
+    /// The decoder side of each shape is the one `JournalJSONReaderTests` defines, so the two
+    /// suites check the reader against the same mirror of the synthesized `Decodable`s.
+    typealias BodyMirror = JournalJSONReaderTests.BodyMirror
+    typealias WireMirror = JournalJSONReaderTests.WireMirror
 
     typealias Declined = JournalJSONReader.Declined
 
     static var snapshot: Shape<JournalJSONReader.SnapshotBody> {
-        Shape(name: "snapshot body", readDirectly: JournalJSONReader.snapshotBody, decodeWithDecoder: { data in
-            let body = try JSONDecoder().decode(BodyMirror.self, from: data)
-            return .init(context: body.context, format: body.format, revision: body.revision, sequence: body.sequence)
-        }, fingerprint: { v in Fingerprint { $0.body(v) } })
+        let base = JournalJSONReaderTests.snapshot
+        return Shape(
+            name: "snapshot body", readDirectly: base.readDirectly, decodeWithDecoder: base.decodeWithDecoder,
+            fingerprint: { v in Fingerprint { $0.body(v) } })
     }
 
     static var record: Shape<JournalRecord> {
-        Shape(name: "record", readDirectly: JournalJSONReader.record, decodeWithDecoder: { data in
-            let wire = try JSONDecoder().decode(WireMirror.self, from: data)
-            return JournalRecord(sequence: wire.seq, events: wire.events)
-        }, fingerprint: { v in Fingerprint { $0.record(v) } })
+        let base = JournalJSONReaderTests.record
+        return Shape(
+            name: "record", readDirectly: base.readDirectly, decodeWithDecoder: base.decodeWithDecoder,
+            fingerprint: { v in Fingerprint { $0.record(v) } })
     }
 
     static var context: Shape<CoachContext> {
