@@ -24,7 +24,9 @@ struct EngineFaultStressTests {
         let dir = TemporaryDirectory("engine-stress")
         defer { dir.remove() }
         let seed: UInt64 = durability == .durable ? 1 : 2
-        let fs = JournalFaultFileSystem(root: dir.url, failureRate: Self.failureRate, seed: seed)
+        let faults = JournalFaults(failureRate: Self.failureRate, seed: seed)
+        let fs = RecordingFileSystem(root: dir.url)
+        fs.interceptWrite = { path, bytes, write throws(FileSystemError) in try faults.write(bytes, to: path, with: write) }
         let store = try FileStateStore(directory: dir.url, options: .init(durability: durability), fileSystem: fs)
         var random = SeededRandom(seed: seed)
         var outcomes: [Outcome] = []
@@ -38,7 +40,7 @@ struct EngineFaultStressTests {
             outcomes += results
         }
         try await store.close()
-        let stats = fs.stats
+        let stats = faults.stats
 
         // Every failure is typed, and one the store may report for that call.
         let unexplained = outcomes.compactMap { outcome -> String? in
@@ -278,10 +280,10 @@ struct EngineFaultStressTests {
     }
 }
 
-/// The real file system, with `EIO` on a fraction of the writes to users' journals (half of
-/// them after writing part of the bytes, as a torn `pwrite` would), and a count of the writes
-/// by path: inline (the caller's task) or on a user's queue, and how many records each held.
-private final class JournalFaultFileSystem: FileSystem {
+/// `EIO` on a fraction of the writes to users' journals (half of them after writing part of
+/// the bytes, as a torn `pwrite` would), and a count of the writes by path: inline (the
+/// caller's task) or on a user's queue, and how many records each held.
+private final class JournalFaults: Sendable {
     struct Stats: Sendable, CustomStringConvertible {
         var journalWrites = 0
         var injected = 0
@@ -304,21 +306,20 @@ private final class JournalFaultFileSystem: FileSystem {
         var stats = Stats()
     }
 
-    private let base: PosixFileSystem
     private let failureRate: Double
     private let state: Locked<State>
 
-    init(root: URL, failureRate: Double, seed: UInt64) {
-        base = PosixFileSystem(root: root.standardizedFileURL.path)
+    init(failureRate: Double, seed: UInt64) {
         self.failureRate = failureRate
         state = Locked(State(random: SeededRandom(seed: seed)))
     }
 
     var stats: Stats { state.withLock { $0.stats } }
 
-    /// Counts a write of `bytes` to `file`; throws `EIO` for the writes chosen to fail.
-    fileprivate func write(_ bytes: [UInt8], at offset: Int64, to file: any OpenFile) throws(FileSystemError) {
-        guard file.path.hasSuffix("/journal.jsonl") else { return try file.write(bytes, at: offset) }
+    /// Counts a write of `bytes` to `path` and makes it with `write`; throws `EIO` for the
+    /// writes chosen to fail.
+    func write(_ bytes: [UInt8], to path: String, with write: ([UInt8]) throws(FileSystemError) -> Void) throws(FileSystemError) {
+        guard path.hasSuffix("/journal.jsonl") else { return try write(bytes) }
         let records = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         // Inline, the caller's task writes; a user's queue writes outside of any task.
         let inline = withUnsafeCurrentTask { $0 != nil }
@@ -338,48 +339,8 @@ private final class JournalFaultFileSystem: FileSystem {
             state.stats.largestBatch = max(state.stats.largestBatch, records)
             return (fail, torn)
         }
-        guard fail else { return try file.write(bytes, at: offset) }
-        if torn { try file.write(Array(bytes.prefix(bytes.count / 2)), at: offset) }
-        throw FileSystemError(operation: "write (injected)", path: file.path, errno: EIO)
+        guard fail else { return try write(bytes) }
+        if torn { try write(Array(bytes.prefix(bytes.count / 2))) }
+        throw FileSystemError(operation: "write (injected)", path: path, errno: EIO)
     }
-
-    func readFile(_ path: String) throws(FileSystemError) -> [UInt8]? { try base.readFile(path) }
-    func readFile(_ path: String, lastBytes count: Int) throws(FileSystemError) -> [UInt8]? { try base.readFile(path, lastBytes: count) }
-    func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try base.listDirectory(path) }
-    func kind(of path: String) throws(FileSystemError) -> FileKind? { try base.kind(of: path) }
-    func makeDirectory(_ path: String) throws(FileSystemError) -> Bool { try base.makeDirectory(path) }
-    func rename(_ source: String, to destination: String) throws(FileSystemError) { try base.rename(source, to: destination) }
-    func removeFile(_ path: String) throws(FileSystemError) { try base.removeFile(path) }
-    func removeDirectory(_ path: String) throws(FileSystemError) { try base.removeDirectory(path) }
-    func syncDirectory(_ path: String) throws(FileSystemError) { try base.syncDirectory(path) }
-    func lowerCurrentThreadIOPriority() { base.lowerCurrentThreadIOPriority() }
-
-    func openFile(_ path: String, create: Bool, truncate: Bool) throws(FileSystemError) -> any OpenFile {
-        JournalFaultFile(try base.openFile(path, create: create, truncate: truncate), fileSystem: self)
-    }
-
-    func lockStore(_ root: String, legacyLockFile: String) throws(FileSystemError) -> (any HeldLock)? {
-        try base.lockStore(root, legacyLockFile: legacyLockFile)
-    }
-}
-
-/// An open file whose writes go through its ``JournalFaultFileSystem``.
-private final class JournalFaultFile: OpenFile {
-    let file: any OpenFile
-    let fileSystem: JournalFaultFileSystem
-    var path: String { file.path }
-
-    init(_ file: any OpenFile, fileSystem: JournalFaultFileSystem) {
-        self.file = file
-        self.fileSystem = fileSystem
-    }
-
-    func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) { try fileSystem.write(bytes, at: offset, to: file) }
-    func read(at offset: Int64, count: Int) throws(FileSystemError) -> [UInt8] { try file.read(at: offset, count: count) }
-    func size() throws(FileSystemError) -> Int64 { try file.size() }
-    func sync(dataOnly: Bool) throws(FileSystemError) { try file.sync(dataOnly: dataOnly) }
-    func startWriteback(offset: Int64, length: Int64) { file.startWriteback(offset: offset, length: length) }
-    func finishWriteback(offset: Int64, length: Int64) { file.finishWriteback(offset: offset, length: length) }
-    func truncate(to length: Int64) throws(FileSystemError) { try file.truncate(to: length) }
-    func close() { file.close() }
 }

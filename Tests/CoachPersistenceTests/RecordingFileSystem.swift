@@ -37,6 +37,18 @@ final class RecordingFileSystem: FileSystem, @unchecked Sendable {
     }
     private var _afterKind: (@Sendable (String) -> Void)?
 
+    /// Called for each write in place of it, with the file's path, the bytes and a function
+    /// that makes the real write: a test fails a write there, after writing part of the bytes
+    /// or none, as a full disk or a torn `pwrite` would. `nil`: every write is made as asked.
+    var interceptWrite: WriteInterceptor? {
+        get { lock.withLock { _interceptWrite } }
+        set { lock.withLock { _interceptWrite = newValue } }
+    }
+    typealias WriteInterceptor = @Sendable (
+        _ path: String, _ bytes: [UInt8], _ write: ([UInt8]) throws(FileSystemError) -> Void
+    ) throws(FileSystemError) -> Void
+    private var _interceptWrite: WriteInterceptor?
+
     func kind(of path: String) throws(FileSystemError) -> FileKind? {
         record("stat \(path)")
         let kind = try base.kind(of: path)
@@ -92,7 +104,8 @@ private final class RecordingOpenFile: OpenFile, @unchecked Sendable {
 
     func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) {
         owner.record("write \(path)")
-        try file.write(bytes, at: offset)
+        guard let intercept = owner.interceptWrite else { return try file.write(bytes, at: offset) }
+        try intercept(path, bytes) { (part: [UInt8]) throws(FileSystemError) in try file.write(part, at: offset) }
     }
 
     func read(at offset: Int64, count: Int) throws(FileSystemError) -> [UInt8] {
