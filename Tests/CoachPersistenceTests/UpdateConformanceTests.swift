@@ -207,27 +207,9 @@ struct FileStoreRevisionTests {
         try await store.saveContext(CoachContext(userID: "u"))
         recorder.clear()
         let journalLog: @Sendable () -> [String] = { recorder.log.filter { $0.hasSuffix("/users/u/journal.jsonl") } }
-        // A compaction waiting behind a blocked compaction thread keeps an operation in flight,
-        // so the updates below run on the user's Dispatch queue, never inline on one of the few
-        // cooperative threads that the first update's body blocks.
-        let gate = DispatchSemaphore(value: 0)
-        store.compactionThread.async { gate.wait() }
-        let compaction = Task { try await store.compact(userID: "u") }
-        while store.lifecycle.inFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
-        let started = Locked(false)
+        let inFlight = try await Self.keepOperationInFlight(store)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // The first update holds the user's worker until 31 more are queued behind it.
-            group.addTask {
-                try await store.updateContext(userID: "u") { context in
-                    started.withLock { $0 = true }
-                    let deadline = Date().addingTimeInterval(60)
-                    while (store.registry.cached("u")?.queuedRequests ?? 0) < 31 && Date() < deadline {
-                        Thread.sleep(forTimeInterval: 0.001)
-                    }
-                    context.conversationHistory.append(ChatMessage(role: .user, content: "first"))
-                }
-            }
-            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+            try await Self.holdWorker(of: "u", in: store, untilQueued: 31, group: &group)
             for task in 0..<31 {
                 group.addTask {
                     try await store.updateContext(userID: "u") { context in
@@ -238,8 +220,7 @@ struct FileStoreRevisionTests {
             }
             try await group.waitForAll()
         }
-        gate.signal()
-        try await compaction.value
+        try await inFlight.end()
         let log = journalLog()
         #expect(try await store.loadContext(userID: "u")?.conversationHistory.count == 32)
         #expect(log.filter { $0.hasPrefix("write") }.count == 2, "\(log)")
@@ -254,26 +235,13 @@ struct FileStoreRevisionTests {
         let store = try FileStateStore(directory: dir.url, options: .init(automaticCompaction: false), fileSystem: recorder)
         try await store.saveContext(CoachContext(userID: "u"))
         recorder.clear()
-        // As in the group-commit test: an operation kept in flight sends the work to the user's queue.
-        let gate = DispatchSemaphore(value: 0)
-        store.compactionThread.async { gate.wait() }
-        let compaction = Task { try await store.compact(userID: "u") }
-        while store.lifecycle.inFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
-        let started = Locked(false)
+        let inFlight = try await Self.keepOperationInFlight(store)
         let append: @Sendable (String) async throws -> Void = { text in
             try await store.updateContext(userID: "u") { $0.conversationHistory.append(ChatMessage(role: .user, content: text)) }
         }
         func queued() -> Int { store.registry.cached("u")?.queuedRequests ?? 0 }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await store.updateContext(userID: "u") { context in
-                    started.withLock { $0 = true }
-                    let deadline = Date().addingTimeInterval(60)
-                    while (store.registry.cached("u")?.queuedRequests ?? 0) < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
-                    context.conversationHistory.append(ChatMessage(role: .user, content: "first"))
-                }
-            }
-            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+            try await Self.holdWorker(of: "u", in: store, untilQueued: 3, group: &group)
             group.addTask { try await append("before") }
             while queued() < 1 { try await Task.sleep(for: .milliseconds(1)) }
             group.addTask { try await store.deleteContext(userID: "u") }
@@ -281,8 +249,7 @@ struct FileStoreRevisionTests {
             group.addTask { try await append("after") }
             try await group.waitForAll()
         }
-        gate.signal()
-        try await compaction.value
+        try await inFlight.end()
         #expect(try await store.loadContext(userID: "u")?.conversationHistory.map(\.content) == ["after"])
         // The round after the first update holds [before, delete, after]: "before" is written and
         // synced before the folder is moved away, "after" only into the new folder.
@@ -296,5 +263,46 @@ struct FileStoreRevisionTests {
         let reopened = try FileStateStore(directory: dir.url)
         #expect(try await reopened.loadContext(userID: "u")?.conversationHistory.map(\.content) == ["after"])
         try await reopened.close()
+    }
+
+    /// A compaction waiting behind a blocked compaction thread, which keeps an operation in
+    /// flight: operations then run on the user's Dispatch queue, never inline on one of the few
+    /// cooperative threads that a blocked update body holds.
+    struct OperationInFlight {
+        let gate: DispatchSemaphore
+        let compaction: Task<Void, any Error>
+
+        /// Lets the compaction run and waits for it.
+        func end() async throws {
+            gate.signal()
+            try await compaction.value
+        }
+    }
+
+    static func keepOperationInFlight(_ store: FileStateStore) async throws -> OperationInFlight {
+        let gate = DispatchSemaphore(value: 0)
+        store.compactionThread.async { gate.wait() }
+        let compaction = Task { try await store.compact(userID: "u") }
+        while store.lifecycle.inFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        return OperationInFlight(gate: gate, compaction: compaction)
+    }
+
+    /// Adds to `group` an update of `userID` that holds the user's worker until `count` more
+    /// requests are queued behind it, then appends "first"; returns once it holds the worker.
+    static func holdWorker(
+        of userID: String, in store: FileStateStore, untilQueued count: Int, group: inout ThrowingTaskGroup<Void, any Error>
+    ) async throws {
+        let started = Locked(false)
+        group.addTask {
+            try await store.updateContext(userID: userID) { context in
+                started.withLock { $0 = true }
+                let deadline = Date().addingTimeInterval(60)
+                while (store.registry.cached(userID)?.queuedRequests ?? 0) < count && Date() < deadline {
+                    Thread.sleep(forTimeInterval: 0.001)
+                }
+                context.conversationHistory.append(ChatMessage(role: .user, content: "first"))
+            }
+        }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
     }
 }
