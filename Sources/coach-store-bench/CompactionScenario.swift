@@ -3,26 +3,31 @@ import Synchronization
 
 /// Save latency while the user's journal is being compacted, against the same saves without.
 enum CompactionScenario {
+    /// Saves after each compaction returns that still count as "while compacting": the first
+    /// journal commits after it carry its deferred work (freeing the old snapshot's blocks), and
+    /// the saves without must not inherit that.
+    static let tailSaves = 20
+
     static func run(_ s: BenchSettings, _ scratch: Scratch) async throws -> [Figure] {
         let store = try FileStateStore(directory: scratch.folder("compaction"), options: Workload.options(.durable))
         let userID = "compacted"
         let conversation = try await Conversation(store: store, userID: userID, history: s.history)
         try await store.compact(userID: userID)
-        var busyShares = Samples()
         var runs = 0
+        var lastCount = 0
+        // Each A block is one whole compaction, from its call to its return, with saves going on
+        // the whole time (so they meet its encoding, its writes, its syncs and its journal swap),
+        // plus a tail; each B block makes as many saves again without one. A compaction always
+        // has work: the B block before it appended to the journal.
         let (during, without) = try await interleaved(
             blocks: s.blocks, warmUp: s.warmUp,
             { _ in
-                let loop = CompactionLoop(store: store, userID: userID)
-                let start = monotonicNanoseconds()
-                let times = try await conversation.timedTurns(s.saves)
-                let elapsed = microseconds(since: start)
-                let compacting = try await loop.stop()
-                busyShares.values.append(min(1, compacting.busyMicros / elapsed))
-                runs += compacting.runs
+                let times = try await savesDuringOneCompaction(conversation, store, userID, minimum: s.saves)
+                runs += 1
+                lastCount = times.count
                 return times
             },
-            { _ in try await conversation.timedTurns(s.saves) })
+            { _ in try await conversation.timedTurns(lastCount) })
         try await store.close()
         let slow = during.values.filter { $0 > without.percentile(0.99) }.count
         return [
@@ -33,10 +38,11 @@ enum CompactionScenario {
                 baseline: .init(label: "p99 without", value: without.percentile(0.99), unit: "µs"),
                 goal: .atMost(1.5),
                 note: "\(during.count) saves each, \(s.blocks) interleaved blocks, a user with \(s.history)+ messages; "
-                    + "during the A blocks compact(userID:) ran back to back (\(runs) calls), compaction busy "
-                    + "\(Int(busyShares.median * 100))% of the block time (median); \(slow) saves during compaction were "
-                    + "slower than the p99 without; medians \(Report.number(during.median)) vs "
-                    + "\(Report.number(without.median)) µs, max \(Report.number(during.percentile(1))) vs \(Report.number(without.percentile(1))) µs"),
+                    + "each A block saves from the call of compact(userID:) to its return (\(runs) calls, each writing "
+                    + "the whole snapshot) and \(tailSaves) saves after; each B block makes as many saves without; "
+                    + "\(slow) saves during compaction were slower than the p99 without; medians "
+                    + "\(Report.number(during.median)) vs \(Report.number(without.median)) µs, max "
+                    + "\(Report.number(during.percentile(1))) vs \(Report.number(without.percentile(1))) µs"),
             Figure(
                 id: "compaction-max",
                 title: "… slowest durable save while compacted, vs 10× the p99 without",
@@ -47,39 +53,26 @@ enum CompactionScenario {
                     + "was \(Report.number(without.percentile(1))) µs) weigh on it fully"),
         ]
     }
-}
 
-/// Compacts one user back to back in the background until stopped, as a store under steady
-/// load would; pauses a millisecond between runs so an empty journal does not spin a core.
-private struct CompactionLoop {
-    private let flag = StopFlag()
-    private let task: Task<(runs: Int, busyMicros: Double), Error>
-
-    init(store: FileStateStore, userID: String) {
-        let flag = flag
-        task = Task {
-            var runs = 0
-            var busy = 0.0
-            while !flag.isStopped {
-                let start = monotonicNanoseconds()
-                try await store.compact(userID: userID)
-                busy += microseconds(since: start)
-                runs += 1
-                try await Task.sleep(for: .milliseconds(1))
-            }
-            return (runs, busy)
+    /// Timed saves from the start of one compaction of `userID` until it returned, at least
+    /// `minimum` of them, then ``tailSaves`` more.
+    private static func savesDuringOneCompaction(
+        _ conversation: Conversation, _ store: FileStateStore, _ userID: String, minimum: Int
+    ) async throws -> [Double] {
+        let done = DoneFlag()
+        let compaction = Task {
+            defer { done.set() }
+            try await store.compact(userID: userID)
         }
-    }
-
-    /// Stops the loop after the run in progress; returns how many runs there were and their total time.
-    func stop() async throws -> (runs: Int, busyMicros: Double) {
-        flag.stop()
-        return try await task.value
+        var times: [Double] = []
+        while !done.isSet || times.count < minimum { times.append(try await conversation.timedTurn()) }
+        try await compaction.value
+        return times + (try await conversation.timedTurns(tailSaves))
     }
 }
 
-private final class StopFlag: Sendable {
+private final class DoneFlag: Sendable {
     private let value = Atomic<Bool>(false)
-    func stop() { value.store(true, ordering: .relaxed) }
-    var isStopped: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
