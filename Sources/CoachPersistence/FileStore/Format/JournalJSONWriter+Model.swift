@@ -1,6 +1,12 @@
 /// The model types and journal events, key by key in sorted order, exactly as their `Codable`
 /// conformances encode them.
 extension JournalJSONWriter {
+    /// About how many bytes `messages` take written: their text plus room for the JSON around
+    /// each, so a buffer can be allocated once.
+    static func estimatedLength(of messages: [ChatMessage]) -> Int {
+        messages.reduce(0) { $0 + $1.content.utf8.count + 128 }
+    }
+
     mutating func event(_ event: JournalEvent) throws(NonFiniteNumber) {
         raw(#"{"type":"#)
         string(event.typeName)

@@ -39,14 +39,11 @@ struct JournalRecord: Equatable, Sendable {
     /// About how long the line of `events` is, so its buffer is allocated once: the text of
     /// the messages it writes plus room for the JSON around them.
     private static func estimatedLineLength(_ events: [JournalEvent]) -> Int {
-        func length(of messages: [ChatMessage]) -> Int {
-            messages.reduce(0) { $0 + $1.content.utf8.count + 128 }
-        }
         var total = 128
         for event in events {
             switch event {
-            case .messagesAppended(let messages), .historyReplaced(let messages): total += length(of: messages)
-            case .contextReplaced(let context): total += length(of: context.conversationHistory) + 1024
+            case .messagesAppended(let messages), .historyReplaced(let messages): total += JournalJSONWriter.estimatedLength(of: messages)
+            case .contextReplaced(let context): total += JournalJSONWriter.estimatedLength(of: context.conversationHistory) + 1024
             default: total += 256
             }
         }

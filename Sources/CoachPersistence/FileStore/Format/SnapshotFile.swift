@@ -26,7 +26,7 @@ struct SnapshotFile: Equatable, Sendable {
     /// The snapshot format version this code writes and the newest it reads.
     static let currentFormat = 1
 
-    private struct Body: Codable {
+    struct Body: Codable {
         var context: CoachContext
         var format: Int
         var revision: String?
@@ -37,18 +37,46 @@ struct SnapshotFile: Equatable, Sendable {
     private static let checksumLineSuffix = Array("\",\n".utf8)
     private static let checksumLineLength = 27
 
-    /// The file's exact bytes.
-    func encoded(encoder: JSONEncoder = JSONCoding.prettyEncoder()) throws -> [UInt8] {
-        let body = Array(try encoder.encode(Body(context: context, format: Self.currentFormat, revision: revision, sequence: sequence)))
-        let crc = CRC32C.checksum(body)
+    /// The file's exact bytes: ``JournalJSONWriter`` writes the body compactly and
+    /// ``PrettyJSON`` lays it out as `JSONEncoder` would, then the checksum line goes in at byte 2.
+    /// A value JSON cannot hold (NaN or infinity in metadata) throws `JSONEncoder`'s
+    /// `EncodingError`, which names where in the context it is.
+    func encoded() throws -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(body.count + Self.checksumLineLength + 1)
-        out += body[..<2]
-        out += Self.checksumLinePrefix + CRC32C.hex(crc) + Self.checksumLineSuffix
-        out += body[2...]
+        PrettyJSON.append(try compactBody(), to: &out)
+        let crc = CRC32C.checksum(out)
+        out.insert(contentsOf: Self.checksumLinePrefix + CRC32C.hex(crc) + Self.checksumLineSuffix, at: 2)
         out.append(UInt8(ascii: "\n"))
         return out
     }
+
+    /// The body as compact JSON with sorted keys: the bytes `JSONCoding.compactEncoder()`
+    /// writes for ``Body``.
+    func compactBody() throws -> [UInt8] {
+        var writer = JournalJSONWriter(capacity: JournalJSONWriter.estimatedLength(of: context.conversationHistory) + 4096)
+        do throws(JournalJSONWriter.NonFiniteNumber) {
+            writer.raw(#"{"context":"#)
+            try writer.context(context)
+            writer.raw(#","format":"#)
+            writer.integer(Self.currentFormat)
+            if let revision {
+                writer.raw(#","revision":"#)
+                writer.string(revision)
+            }
+            writer.raw(#","sequence":"#)
+            writer.integer(sequence)
+            writer.raw("}")
+        } catch {
+            // Only `JSONEncoder` can say where the number is; it fails the same way.
+            _ = try JSONCoding.compactEncoder().encode(body)
+            throw error
+        }
+        return writer.bytes
+    }
+
+    /// The `Codable` form of the file without its checksum line: the definition the writer
+    /// and the direct reader mirror.
+    var body: Body { Body(context: context, format: Self.currentFormat, revision: revision, sequence: sequence) }
 
     /// Why bytes are not a snapshot this code can use.
     enum ReadError: Error, Equatable {
