@@ -27,6 +27,33 @@ struct CompactionTests {
         #expect(try await reopened.loadContext(userID: "u") == context)
     }
 
+    @Test("compaction writes a large snapshot at the store's write rate, and at once without one")
+    func pacedSnapshot() async throws {
+        let dir = TemporaryDirectory("paced")
+        defer { dir.remove() }
+        for rate in [2 << 20, nil] as [Int?] {
+            let fs = RecordingFileSystem(root: dir.url)
+            let options = FileStateStore.Options(durability: .unsynced, automaticCompaction: false, compactionWriteRate: rate)
+            let store = try FileStateStore(directory: dir.url, options: options, fileSystem: fs)
+            var context = CoachContext(userID: "u")
+            context.conversationHistory = (0..<1_500).map { ChatMessage(role: .user, content: String(repeating: "\($0 % 10)", count: 400)) }
+            try await store.saveContext(context)
+            fs.clear()
+            try await store.compact(userID: "u")
+            let snapshotBytes = try Data(contentsOf: dir.url.appendingPathComponent("users/u/snapshot.json")).count
+            #expect(snapshotBytes > 2 * FileSystemLimits.writebackChunk)
+            let paused = fs.log.filter { $0.hasPrefix("pause ") }.map { UInt64($0.split(separator: " ").last!)! }
+            if let rate {
+                // The recording clock moves only by the pauses, so they add up to the pace's whole time.
+                #expect(paused.reduce(0, +) == UInt64(snapshotBytes) * 1_000_000_000 / UInt64(rate))
+            } else {
+                #expect(paused.isEmpty)
+            }
+            try await store.close()
+            #expect(FileStateStore.Options().compactionWriteRate == 32 << 20)
+        }
+    }
+
     @Test("a journal past its record threshold is compacted in the background, with events")
     func automaticCompaction() async throws {
         let dir = TemporaryDirectory("auto")

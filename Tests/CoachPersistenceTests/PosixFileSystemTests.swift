@@ -97,6 +97,43 @@ struct PosixFileSystemTests {
         #expect(fs.log.filter { $0.hasPrefix("writeback ") }.isEmpty)
     }
 
+    @Test("a paced replacement waits after each chunk until it is no longer ahead of the pace")
+    func pacedReplacement() throws {
+        let dir = TemporaryDirectory("posix-paced")
+        defer { dir.remove() }
+        let fs = RecordingFileSystem(root: dir.url)
+        var random = SeededRandom(seed: 9)
+        let chunk = FileSystemLimits.writebackChunk
+        let bytes = random.bytes(3 * chunk + chunk / 2)
+        let path = dir.path("snapshot.json")
+        let pace = WritePace(bytesPerSecond: 4 << 20)
+        try fs.replaceFileDurably(path, with: bytes, temporaryPath: path + ".tmp", pace: pace)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
+        // The recording clock moves only by the pauses: each chunk waits its own share.
+        let pauses = fs.log.filter { $0.hasPrefix("pause ") }.map { UInt64($0.split(separator: " ").last!)! }
+        let perChunk = UInt64(chunk) * 1_000_000_000 / (4 << 20)
+        #expect(pauses == [perChunk, perChunk, perChunk, perChunk / 2])
+        // Each pause comes after its chunk's write, and the sync after the last pause.
+        let kinds = fs.log.map { String($0.split(separator: " ")[0]) }.filter { ["write", "pause", "fsync"].contains($0) }
+        #expect(kinds == ["write", "pause", "write", "pause", "write", "pause", "write", "pause", "fsync"])
+        // Unpaced, or a file of one chunk: no pause.
+        fs.clear()
+        try fs.replaceFileDurably(path, with: bytes, temporaryPath: path + ".tmp")
+        try fs.replaceFileDurably(path, with: Array(bytes.prefix(chunk)), temporaryPath: path + ".tmp", pace: pace)
+        #expect(!fs.log.contains { $0.hasPrefix("pause ") })
+    }
+
+    @Test("a write pace waits only while the writer is ahead of it, and is never below 1 MiB/s")
+    func writePaceArithmetic() {
+        let pace = WritePace(bytesPerSecond: 32 << 20)
+        #expect(pace.delay(afterWriting: 32 << 20, elapsed: 0) == 1_000_000_000)
+        #expect(pace.delay(afterWriting: 32 << 20, elapsed: 400_000_000) == 600_000_000)
+        #expect(pace.delay(afterWriting: 32 << 20, elapsed: 1_000_000_000) == 0)
+        #expect(pace.delay(afterWriting: 1 << 20, elapsed: 5_000_000_000) == 0)
+        #expect(WritePace(bytesPerSecond: 0).bytesPerSecond == 1 << 20)
+        #expect(WritePace(bytesPerSecond: -5).delay(afterWriting: 1 << 20, elapsed: 0) == 1_000_000_000)
+    }
+
     @Test("a path with '..' below the root is refused, not resolved")
     func dotDotRefused() throws {
         let dir = TemporaryDirectory("posix-dotdot")

@@ -49,6 +49,17 @@ final class RecordingFileSystem: FileSystem, @unchecked Sendable {
     ) throws(FileSystemError) -> Void
     private var _interceptWrite: WriteInterceptor?
 
+    /// A clock that only pauses move: a paced writer's waits are recorded as "pause N" (in
+    /// nanoseconds) and taken at once, so a test sees the exact schedule and does not sleep.
+    private var _clock: UInt64 = 0
+
+    func monotonicNanoseconds() -> UInt64 { lock.withLock { _clock } }
+
+    func pause(nanoseconds: UInt64) {
+        record("pause \(nanoseconds)")
+        lock.withLock { _clock += nanoseconds }
+    }
+
     func kind(of path: String) throws(FileSystemError) -> FileKind? {
         record("stat \(path)")
         let kind = try base.kind(of: path)

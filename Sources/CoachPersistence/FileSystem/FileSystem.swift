@@ -47,6 +47,11 @@ protocol FileSystem: Sendable {
     /// Puts the calling thread's disk I/O at background priority, for good (see
     /// ``Platform/lowerCurrentThreadIOPriority()``); call it only on a thread the store owns.
     func lowerCurrentThreadIOPriority()
+    /// Nanoseconds on a monotonic clock, for pacing a background writer
+    /// (`clock_gettime(CLOCK_MONOTONIC)`).
+    func monotonicNanoseconds() -> UInt64
+    /// Waits `nanoseconds` on the calling thread: a paced writer between two chunks (`nanosleep`).
+    func pause(nanoseconds: UInt64)
 }
 
 /// What a name in the file system is.
@@ -107,6 +112,8 @@ extension OpenFile {
 
 extension FileSystem {
     func lowerCurrentThreadIOPriority() {}
+    func monotonicNanoseconds() -> UInt64 { Platform.monotonicNanoseconds() }
+    func pause(nanoseconds: UInt64) { Platform.sleep(nanoseconds: nanoseconds) }
 }
 
 /// Limits every ``FileSystem`` keeps.
@@ -114,9 +121,9 @@ enum FileSystemLimits {
     /// The largest file the store reads (1 GiB): far above any snapshot or journal it writes
     /// (journals are compacted at a few MiB), so that no file can make a load read without end.
     static let maximumFileSize: Int64 = 1 << 30
-    /// The bytes ``FileSystem/replaceFileDurably(_:with:temporaryPath:)`` writes before it
-    /// starts their writeback (1 MiB).
-    static let writebackChunk = 1 << 20
+    /// The bytes ``FileSystem/replaceFileDurably(_:with:temporaryPath:pace:)`` writes before
+    /// it starts their writeback (256 KiB): at a pace of 32 MiB/s, one chunk every 8 ms.
+    static let writebackChunk = 256 << 10
 }
 
 /// A failed file operation: the call, the path and the POSIX error code, as a value.
@@ -170,7 +177,9 @@ extension FileSystem {
     /// Large files are written in chunks of ``FileSystemLimits/writebackChunk`` whose writeback
     /// starts as each is written (as Redis does every 4 MB while rewriting its AOF, and
     /// RocksDB's `bytes_per_sync`), so the final sync has little left and does not stall the disk.
-    func replaceFileDurably(_ path: String, with bytes: [UInt8], temporaryPath: String) throws(FileSystemError) {
+    /// With a `pace`, the writer waits after each chunk until it is no longer ahead of it
+    /// (a background writer: compaction); a file of one chunk is written at once.
+    func replaceFileDurably(_ path: String, with bytes: [UInt8], temporaryPath: String, pace: WritePace? = nil) throws(FileSystemError) {
         let file = try openFile(temporaryPath, create: true, truncate: true)
         do {
             let chunk = FileSystemLimits.writebackChunk
@@ -178,6 +187,7 @@ extension FileSystem {
                 try file.write(bytes, at: 0)
             } else {
                 var offset = 0
+                let start = pace == nil ? 0 : monotonicNanoseconds()
                 while offset < bytes.count {
                     let end = min(offset + chunk, bytes.count)
                     try file.write(Array(bytes[offset..<end]), at: Int64(offset))
@@ -186,6 +196,10 @@ extension FileSystem {
                     // ahead of the saves' syncs, whatever the snapshot's size.
                     if offset >= chunk { file.finishWriteback(offset: Int64(offset - chunk), length: Int64(chunk)) }
                     offset = end
+                    if let pace {
+                        let wait = pace.delay(afterWriting: offset, elapsed: monotonicNanoseconds() - start)
+                        if wait > 0 { pause(nanoseconds: wait) }
+                    }
                 }
             }
             try file.sync(dataOnly: false)

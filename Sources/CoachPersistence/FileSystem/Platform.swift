@@ -271,6 +271,25 @@ enum Platform {
         #endif
     }
 
+    // MARK: Time
+
+    /// Nanoseconds on the monotonic clock (`clock_gettime(CLOCK_MONOTONIC)`; on Darwin the
+    /// same POSIX call, as swift-system's and Go's runtime's `nanotime` use it), for pacing
+    /// background writes. It cannot fail with a valid clock id.
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        _ = clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    /// Sleeps the calling thread for `nanoseconds` (`nanosleep(2)`; after an `EINTR` it sleeps
+    /// again for the time the call reports as left, as POSIX intends).
+    static func sleep(nanoseconds: UInt64) {
+        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+    }
+
     // MARK: Locks
 
     /// `flock(fd, LOCK_EX | LOCK_NB)`: an exclusive lock on the open file description, which

@@ -62,7 +62,9 @@ enum Compaction {
         return try slot.generation.withLock { generation throws(StateStoreError) -> Int? in
             guard generation == capture.generation else { return nil }
             do throws(FileSystemError) {
-                try store.fileSystem.replaceFileDurably(slot.paths.snapshot, with: bytes, temporaryPath: slot.paths.snapshotTemporary)
+                try store.fileSystem.replaceFileDurably(
+                    slot.paths.snapshot, with: bytes, temporaryPath: slot.paths.snapshotTemporary,
+                    pace: store.options.compactionWriteRate.map(WritePace.init(bytesPerSecond:)))
             } catch {
                 throw StateStoreError(error)
             }
