@@ -28,6 +28,7 @@ enum CompactionScenario {
                 return times
             },
             { _ in try await conversation.timedTurns(lastCount) })
+        let finalHistory = conversation.context.conversationHistory.count
         try await store.close()
         let slow = during.values.filter { $0 > without.percentile(0.99) }.count
         return [
@@ -37,7 +38,7 @@ enum CompactionScenario {
                 ours: .init(label: "p99 during compaction", value: during.percentile(0.99), unit: "µs"),
                 baseline: .init(label: "p99 without", value: without.percentile(0.99), unit: "µs"),
                 goal: .atMost(1.5),
-                note: "\(during.count) saves each, \(s.blocks) interleaved blocks, a user with \(s.history)+ messages; "
+                note: "\(during.count) saves each, \(s.blocks) interleaved blocks, a user with \(s.history) messages at the start and \(finalHistory) at the end (each save appends one); "
                     + "each A block saves from the call of compact(userID:) to its return (\(runs) calls, each writing "
                     + "the whole snapshot) and \(tailSaves) saves after; each B block makes as many saves without; "
                     + "\(slow) saves during compaction were slower than the p99 without; medians "
