@@ -55,6 +55,15 @@ final class Conversation {
         return microseconds(since: start)
     }
 
+    /// Drops the newest messages until the history holds `count` again, and saves (not timed):
+    /// a scenario that appends for long keeps its user at the size it names.
+    func trimHistory(to count: Int) async throws {
+        guard context.conversationHistory.count > count else { return }
+        context.conversationHistory.removeLast(context.conversationHistory.count - count)
+        turn = count
+        try await store.saveContext(context)
+    }
+
     /// `count` timed turns.
     func timedTurns(_ count: Int) async throws -> [Double] {
         var times: [Double] = []
