@@ -28,8 +28,7 @@ struct CompactCommand: CoachStoreCommand {
         if let userID { _ = try Store.summary(inspector, userID, directory: directory) }
         let before = Dictionary(try inspector.summaries().map { ($0.userID, $0) }, uniquingKeysWith: { a, _ in a })
 
-        // No write pace: the app is stopped, so no save waits behind the snapshots.
-        let store = try await Store.writable(url, options: .init(automaticCompaction: false, compactionWriteRate: nil))
+        let store = try await Store.writable(url, options: .init(automaticCompaction: false))
         var failures: [StateStoreError] = []
         do {
             if let userID {

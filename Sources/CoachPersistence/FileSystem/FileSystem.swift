@@ -122,7 +122,7 @@ enum FileSystemLimits {
     /// (journals are compacted at a few MiB), so that no file can make a load read without end.
     static let maximumFileSize: Int64 = 1 << 30
     /// The bytes ``FileSystem/replaceFileDurably(_:with:temporaryPath:pace:)`` writes before
-    /// it starts their writeback (256 KiB): at a pace of 32 MiB/s, one chunk every 8 ms.
+    /// it starts their writeback (256 KiB).
     static let writebackChunk = 256 << 10
 }
 

@@ -1,8 +1,6 @@
 /// A limit on how fast a background writer writes a large file, as RocksDB's rate limiter holds
-/// back compaction writes (never the write-ahead log): on a disk with a write cache, each small
-/// sync of a save must also flush whatever bulk data was written since the last one, so a
-/// snapshot written in one burst makes the saves around it wait; written at a steady pace, each
-/// sync carries only a little of it.
+/// back compaction writes (never the write-ahead log): where a burst of bulk writes stalls the
+/// small syncs of saves, a steady pace spreads it out (``FileStateStore/Options/compactionWriteRate``).
 struct WritePace: Hashable, Sendable {
     /// The most bytes per second, on average over the file.
     var bytesPerSecond: Int

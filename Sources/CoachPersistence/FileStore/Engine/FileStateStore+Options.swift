@@ -42,18 +42,19 @@ extension FileStateStore {
         /// How a sync reaches the disk on Apple platforms; ignored on Linux. See
         /// <doc:Durability> for what a power cut can lose with each.
         public var appleSyncMethod: AppleSyncMethod
-        /// The most bytes per second compaction writes a snapshot at, on average; `nil` for no
-        /// limit. On a disk with a write cache, every save's sync must also flush the bulk data
-        /// written since the one before, so a snapshot written in one burst makes the saves
-        /// around it wait; at a steady pace each sync carries only a little of it (RocksDB limits
-        /// its compaction writes the same way). 32 MiB/s by default: a 10,000-message snapshot
-        /// (about 5 MiB) takes 150 ms. Values below 1 MiB/s count as 1 MiB/s. Snapshots of up to
-        /// 256 KiB are written at once.
+        /// The most bytes per second compaction writes a snapshot at, on average, in 256 KiB
+        /// chunks (as RocksDB's rate limiter holds back its compaction writes); `nil`, the
+        /// default, for no limit. A limit stretches each compaction over more saves: on the
+        /// benchmark's VM (a virtual disk with its write cache on) 32 MiB/s left the share of
+        /// slow saves during a compaction about where it was and made each compaction slow
+        /// about four times as many saves, so it is off by default. It may help where bursts of
+        /// bulk writes stall small syncs for long (a slow disk, a shared volume): measure there.
+        /// Values below 1 MiB/s count as 1 MiB/s; snapshots of up to 256 KiB are written at once.
         public var compactionWriteRate: Int?
 
         /// Creates options; the defaults are durable writes, compaction at 1 MiB or 1,000
         /// records, 1,000 cached users, at most 64 open files, `F_FULLFSYNC` on Apple platforms,
-        /// and snapshots written at 32 MiB/s at most.
+        /// and snapshots written as fast as the disk takes them.
         public init(
             readOnly: Bool = false,
             durability: Durability = .durable,
@@ -63,7 +64,7 @@ extension FileStateStore {
             cachedUserLimit: Int = 1000,
             maxOpenFiles: Int = 64,
             appleSyncMethod: AppleSyncMethod = .fullSync,
-            compactionWriteRate: Int? = 32 << 20
+            compactionWriteRate: Int? = nil
         ) {
             self.readOnly = readOnly
             self.durability = durability
