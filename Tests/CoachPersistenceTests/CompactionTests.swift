@@ -50,8 +50,8 @@ struct CompactionTests {
                 #expect(paused.isEmpty)
             }
             try await store.close()
-            #expect(FileStateStore.Options().compactionWriteRate == nil)
         }
+        #expect(FileStateStore.Options().compactionWriteRate == nil)
     }
 
     @Test("a journal past its record threshold is compacted in the background, with events")

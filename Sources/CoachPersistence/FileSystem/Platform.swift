@@ -283,11 +283,16 @@ enum Platform {
     }
 
     /// Sleeps the calling thread for `nanoseconds` (`nanosleep(2)`; after an `EINTR` it sleeps
-    /// again for the time the call reports as left, as POSIX intends).
+    /// again for the time the call reports as left, as POSIX intends, so the retry is here and
+    /// not in ``nothingOrErrno(retryOnInterrupt:_:)``, which would start the full time again).
     static func sleep(nanoseconds: UInt64) {
         var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
         var remaining = timespec()
-        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+        while case .failure(let error) = nothingOrErrno(retryOnInterrupt: false, { nanosleep(&request, &remaining) }),
+            error.code == EINTR
+        {
+            request = remaining
+        }
     }
 
     // MARK: Locks

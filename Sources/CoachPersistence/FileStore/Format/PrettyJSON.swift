@@ -54,7 +54,10 @@ enum PrettyJSON {
                     out.append(byte)
                     newLine(depth, &out)
                 case UInt8(ascii: ":"):
-                    out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+                    // Three appends, not an array literal: that would allocate once per key.
+                    out.append(UInt8(ascii: " "))
+                    out.append(byte)
+                    out.append(UInt8(ascii: " "))
                 default:
                     out.append(byte)  // numbers, true, false, null
                 }
