@@ -51,6 +51,13 @@ func rawParallelAppends(files: [RawFile], bytes: [UInt8], appends: Int) throws -
     return elapsed
 }
 
+/// Set once by one thread when its work is done, read by another.
+final class DoneFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
 /// Errors collected from several threads.
 final class FailureList: Sendable {
     private let list = Mutex<[String]>([])
