@@ -9,9 +9,11 @@ import Foundation
 /// | `file:///var/lib/coach?durability=batched&readOnly=true` | the same, with options |
 /// | `/var/lib/coach`, `./coach-data` | a plain path: ``FileStateStore`` there |
 ///
-/// Query options of `file:` URLs: `readOnly` (`true`/`false`), `durability` (`durable`,
-/// `batched`, `unsynced`), `compactionThresholdBytes`, `compactionThresholdRecords`,
-/// `cachedUserLimit` (whole numbers).
+/// Query options of `file:` URLs, one per property of ``FileStateStore/Options`` and named for
+/// it: `readOnly` and `automaticCompaction` (`true`/`false`), `durability` (`durable`,
+/// `batched`, `unsynced`), `appleSyncMethod` (`fullSync`, `barrier`), and
+/// `compactionThresholdBytes`, `compactionThresholdRecords`, `cachedUserLimit`, `maxOpenFiles`
+/// and `compactionWriteRate` (bytes per second), positive whole numbers.
 public enum StateStoreConfiguration: Hashable, Sendable {
     /// An ``InMemoryStateStore``.
     case memory
@@ -61,16 +63,24 @@ public enum StateStoreConfiguration: Hashable, Sendable {
         return .file(directory: URL(fileURLWithPath: path, isDirectory: true), options: options)
     }
 
+    /// The query options, in the order the error for an unknown one lists them.
+    static let optionKeys = [
+        "readOnly", "durability", "compactionThresholdBytes", "compactionThresholdRecords", "automaticCompaction",
+        "cachedUserLimit", "maxOpenFiles", "appleSyncMethod", "compactionWriteRate",
+    ]
+
     private static func apply(_ item: URLQueryItem, to options: inout FileStateStore.Options, _ invalid: (String) -> StateStoreError) throws {
         let value = item.value ?? ""
         func number() throws -> Int {
             guard let n = Int(value), n > 0 else { throw invalid("\(item.name) must be a positive whole number, not '\(value)'") }
             return n
         }
+        func flag() throws -> Bool {
+            guard let flag = Bool(value) else { throw invalid("\(item.name) must be true or false, not '\(value)'") }
+            return flag
+        }
         switch item.name {
-        case "readOnly":
-            guard let flag = Bool(value) else { throw invalid("readOnly must be true or false, not '\(value)'") }
-            options.readOnly = flag
+        case "readOnly": options.readOnly = try flag()
         case "durability":
             switch value {
             case "durable": options.durability = .durable
@@ -80,9 +90,18 @@ public enum StateStoreConfiguration: Hashable, Sendable {
             }
         case "compactionThresholdBytes": options.compactionThresholdBytes = try number()
         case "compactionThresholdRecords": options.compactionThresholdRecords = try number()
+        case "automaticCompaction": options.automaticCompaction = try flag()
         case "cachedUserLimit": options.cachedUserLimit = try number()
+        case "maxOpenFiles": options.maxOpenFiles = try number()
+        case "appleSyncMethod":
+            switch value {
+            case "fullSync": options.appleSyncMethod = .fullSync
+            case "barrier": options.appleSyncMethod = .barrier
+            default: throw invalid("appleSyncMethod must be fullSync or barrier, not '\(value)'")
+            }
+        case "compactionWriteRate": options.compactionWriteRate = try number()
         default:
-            throw invalid("unknown option '\(item.name)' (known: readOnly, durability, compactionThresholdBytes, compactionThresholdRecords, cachedUserLimit)")
+            throw invalid("unknown option '\(item.name)' (known: \(optionKeys.joined(separator: ", ")))")
         }
     }
 }
