@@ -45,7 +45,7 @@ enum Report {
     }
 
     private static func measure(_ m: Figure.Measure) -> String {
-        "\(m.label): \(number(m.value)) \(m.unit)"
+        "\(m.label): \(number(m.value))\(m.unit == "×" ? "" : " ")\(m.unit)"
     }
 
     /// Three significant digits, no exponent.
