@@ -28,9 +28,9 @@ enum CompactionScenario {
         // Each store A block is one whole compaction, from its call to its return, with saves
         // going on the whole time (so they meet its encoding, its writes, its syncs and its
         // journal swap), plus a tail; each B block makes as many saves again without one. A
-        // compaction always has work: the B block before it appended to the journal. Each
-        // compaction starts from the history the figure names; the saves since the last one
-        // (up to a few thousand) are appended to it.
+        // compaction always has work: the B block before it (or, for the first, the save made
+        // before the loop) appended to the journal. Each compaction starts from the history the
+        // figure names; the saves since the last one (up to a few thousand) are appended to it.
         var ours = Side(
             whileWriting: { minimum in
                 try await conversation.trimHistory(to: s.history)
@@ -42,6 +42,8 @@ enum CompactionScenario {
                 }
                 let times = try await savesUntil(done, minimum: minimum) { try await conversation.timedTurn() }
                 try await compaction.value
+                // The journal's size now also counts the saves (a few at most) made between the
+                // swap and the return: the raw journal is that much larger than the one swapped in.
                 (sizes.snapshot, sizes.journalAfter, window) = (try fileSize(snapshot), try fileSize(journal), times.count)
                 return times + (try await conversation.timedTurns(tailSaves))
             },
@@ -50,6 +52,7 @@ enum CompactionScenario {
         var raw = try RawSnapshotWriter.Kind.allCases.map { kind in
             try rawSide(kind, line: line, firstSize: sizes.snapshot, scratch) { sizes }
         }
+        _ = try await conversation.timedTurn()  // untimed: the first compaction's work
         for block in (s.warmUp ? -1 : 0)..<s.blocks {
             try await ours.block(s.saves, record: block >= 0)
             for index in raw.indices { try await raw[index].block(window, record: block >= 0) }
@@ -58,10 +61,12 @@ enum CompactionScenario {
         return figures(ours, raw, s, sizes: sizes)
     }
 
+    /// The store's two figures, the raw sides' and the comparison of the two p99 ratios.
     private static func figures(_ ours: Side, _ raw: [Side], _ s: BenchSettings, sizes: RawSnapshotWriter.Sizes) -> [Figure] {
         let replace = raw[RawSnapshotWriter.Kind.allCases.firstIndex(of: .replace)!]
         let overwrite = raw[RawSnapshotWriter.Kind.allCases.firstIndex(of: .overwrite)!]
-        let blocks = "\(s.blocks) interleaved blocks of each pair, each A block followed by its B block, the pairs in turn"
+        let blocks = "\(s.blocks) interleaved blocks of each pair, each A block followed by its B block, the pairs always in "
+            + "the same order (store, raw replace, raw overwrite)"
         return [
             Figure(
                 id: "compaction-p99",
@@ -90,11 +95,14 @@ enum CompactionScenario {
                 ours: .init(label: "store: p99 during / without", value: ours.ratio, unit: "×"),
                 baseline: .init(label: "raw replace: p99 during / without", value: replace.ratio, unit: "×"),
                 goal: nil,
-                note: "what compaction adds to saves beyond the file system's own cost of a crash-safe replacement of the same size "
-                    + "(1.00: nothing); the raw floor with no new blocks and no rename was \(Report.number(overwrite.ratio))×"),
+                note: "roughly what compaction adds to saves beyond the file system's own cost of a crash-safe replacement of "
+                    + "the same sizes (1.00: nothing); not exactly like for like: the raw appends go to a file that is never "
+                    + "swapped, while the store's saves after a swap append to a new journal; the raw floor with no new blocks "
+                    + "and no rename was \(Report.number(overwrite.ratio))×"),
         ]
     }
 
+    /// The p99 figure of one raw side.
     private static func rawFigure(_ side: Side, _ kind: RawSnapshotWriter.Kind, blocks: Int) -> Figure {
         let what = kind == .replace
             ? "writes a new file of the snapshot's size, fsyncs it, renames it over the old one and fsyncs the folder, then does "
@@ -147,6 +155,7 @@ enum CompactionScenario {
         return times
     }
 
+    /// The size of the file at `path`.
     private static func fileSize(_ path: String) throws -> Int {
         guard let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int else {
             throw BenchError("no size for \(path)")
@@ -163,7 +172,9 @@ private struct Side {
     let whileWriting: (Int) async throws -> [Double]
     /// The given count of timed saves with nothing else going on.
     let alone: (Int) async throws -> [Double]
+    /// The saves of the A blocks, while writing, tails included.
     var during = Samples()
+    /// The saves of the B blocks.
     var without = Samples()
 
     /// One A block and the B block after it; `record: false` for a warm-up.

@@ -17,17 +17,21 @@ final class RawSnapshotWriter {
         case overwrite
     }
 
+    /// What this writer's thread writes.
     let kind: Kind
     private let folder: String
     private var target: String { folder + "/snapshot.json" }
     private var temporary: String { folder + "/snapshot.json.tmp" }
     private var journal: String { folder + "/journal.jsonl" }
     private var journalTemporary: String { folder + "/journal.jsonl.tmp" }
-    /// Filler bytes, made once: what matters to the disk is their count.
-    private let filler: [UInt8]
+    /// Filler bytes, made before the timed part: what matters to the disk is their count.
+    private var filler: [UInt8]
+    /// The size of the file `overwrite` writes over: it must never grow.
+    private let overwrittenSize: Int
 
     /// The sizes of the files one compaction writes and drops.
     struct Sizes {
+        /// The snapshot the store just wrote.
         var snapshot: Int
         /// The journal before compaction (what `replace` drops) and after (what it writes).
         var journalBefore: Int
@@ -39,23 +43,32 @@ final class RawSnapshotWriter {
     init(kind: Kind, folder: String, snapshotSize: Int) throws {
         self.kind = kind
         self.folder = folder
-        filler = (0..<2 * snapshotSize).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+        overwrittenSize = 2 * snapshotSize
+        filler = Self.filler(overwrittenSize)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try write(path: target, count: kind == .overwrite ? 2 * snapshotSize : snapshotSize, truncate: true)
+        try write(path: target, count: kind == .overwrite ? overwrittenSize : snapshotSize, truncate: true)
         try syncFolder()
     }
 
-    /// Before the timed part (`replace` only): a journal of `sizes.journalBefore` bytes, synced,
-    /// for the compaction to drop.
+    /// Before the timed part: filler for every size in `sizes`, and (`replace`) a journal of
+    /// `sizes.journalBefore` bytes, synced, for the compaction to drop.
     func prepare(_ sizes: Sizes) throws {
-        guard kind == .replace else { return }
-        try write(path: journal, count: min(sizes.journalBefore, filler.count), truncate: true)
-        try syncFolder()
+        let largest = max(sizes.snapshot, sizes.journalBefore, sizes.journalAfter)
+        if filler.count < largest { filler = Self.filler(largest) }
+        switch kind {
+        case .overwrite:
+            guard sizes.snapshot <= overwrittenSize else {
+                throw BenchError("the snapshot (\(sizes.snapshot) bytes) grew past the overwritten file (\(overwrittenSize) bytes)")
+            }
+        case .replace:
+            try write(path: journal, count: sizes.journalBefore, truncate: true)
+            try syncFolder()
+        }
     }
 
-    /// Writes the files the way ``kind`` says, on a thread of its own; `done` is set when it returns.
+    /// Writes the files the way ``kind`` says, on a thread of its own; `done` is set when it
+    /// returns. Call ``prepare(_:)`` with the same sizes first.
     func start(_ sizes: Sizes, done: DoneFlag, failures: FailureList) {
-        precondition(sizes.snapshot <= filler.count, "the snapshot grew past twice its first size")
         let handOff = UnsafeTransfer(self)
         Thread.detachNewThread {
             do { try handOff.value.write(sizes) } catch { failures.add("\(error)") }
@@ -63,6 +76,7 @@ final class RawSnapshotWriter {
         }
     }
 
+    /// The thread's work.
     private func write(_ sizes: Sizes) throws {
         switch kind {
         case .overwrite:
@@ -71,16 +85,18 @@ final class RawSnapshotWriter {
             try write(path: temporary, count: sizes.snapshot, truncate: true)
             try rename(temporary, over: target)
             try syncFolder()
-            try write(path: journalTemporary, count: min(sizes.journalAfter, filler.count), truncate: true, dataOnly: true)
+            try write(path: journalTemporary, count: sizes.journalAfter, truncate: true, dataOnly: true)
             try rename(journalTemporary, over: journal)
             try syncFolder()
         }
     }
 
+    /// `rename(2)`.
     private func rename(_ source: String, over destination: String) throws {
         guard Glibc.rename(source, destination) == 0 else { throw BenchError.posix("rename", source, errno) }
     }
 
+    /// `fsync` of the folder, making its entries durable.
     private func syncFolder() throws {
         guard fsyncPath(folder) == 0 else { throw BenchError.posix("fsync", folder, errno) }
     }
@@ -94,7 +110,14 @@ final class RawSnapshotWriter {
         let written = filler.withUnsafeBytes { pwrite(fd, $0.baseAddress, count, 0) }
         guard written == count else { throw BenchError.posix("pwrite", path, errno) }
         let dataOnly = dataOnly ?? !truncate
-        guard (dataOnly ? fdatasync(fd) : fsync(fd)) == 0 else { throw BenchError.posix("fsync", path, errno) }
+        guard (dataOnly ? fdatasync(fd) : fsync(fd)) == 0 else {
+            throw BenchError.posix(dataOnly ? "fdatasync" : "fsync", path, errno)
+        }
+    }
+
+    /// `count` bytes of JSON-like text.
+    private static func filler(_ count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(ascii: "a") + UInt8($0 % 26) }
     }
 }
 

@@ -59,9 +59,27 @@ struct ConfigurationTests {
     @Test("every option a file store has can be set from the string")
     func everyOptionHasAKey() throws {
         // Mirror lists the stored properties of Options: a new one fails here until the
-        // configuration string (and its documentation) can set it.
+        // configuration string can set it.
         let properties = Mirror(reflecting: FileStateStore.Options()).children.compactMap(\.label)
         #expect(Set(properties) == Set(StateStoreConfiguration.optionKeys))
+        // Each key, given a value other than the default, changes its own property and no other.
+        let nonDefault = [
+            "readOnly": "true", "durability": "unsynced", "compactionThresholdBytes": "4096",
+            "compactionThresholdRecords": "10", "automaticCompaction": "false", "cachedUserLimit": "5",
+            "maxOpenFiles": "16", "appleSyncMethod": "barrier", "compactionWriteRate": "1048576",
+        ]
+        #expect(Set(nonDefault.keys) == Set(StateStoreConfiguration.optionKeys))
+        let defaults = Self.fields(FileStateStore.Options())
+        for (key, value) in nonDefault {
+            let options = try #require(try fileConfiguration("file:///x?\(key)=\(value)")).options
+            let changed = Self.fields(options).filter { defaults[$0.key] != $0.value }.keys
+            #expect(Array(changed) == [key], "\(key)=\(value)")
+        }
+    }
+
+    /// Each stored property of `options`, described.
+    private static func fields(_ options: FileStateStore.Options) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: Mirror(reflecting: options).children.map { ($0.label!, "\($0.value)") })
     }
 
     @Test(
