@@ -191,7 +191,8 @@ private struct Side {
 
     /// Slow saves, medians and maxima, for a figure's note.
     func summary(blocks: Int) -> String {
-        let slow = during.values.filter { $0 > without.percentile(0.99) }.count
+        let threshold = without.percentile(0.99)  // once: each call sorts the samples
+        let slow = during.values.filter { $0 > threshold }.count
         return "\(slow) saves while writing (\(Report.number(Double(slow) / Double(max(1, blocks)))) per write) were slower than the p99 without; medians "
             + "\(Report.number(during.median)) vs \(Report.number(without.median)) µs, max "
             + "\(Report.number(during.percentile(1))) vs \(Report.number(without.percentile(1))) µs"
